@@ -1,0 +1,151 @@
+"""The gate's core: overlay path(s) in, a GateResult out. Never prints, never exits.
+
+Render (pykustomize) → strict schema validation → normalized model → Rego policies → findings.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .argocd import load_argocd
+from .engine import EmbeddedEngine, Engine, PolicySet, load_policy_set
+from .findings import RENDER_FINDING, SCHEMA_FINDING, Finding
+from .errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERNAL, GateError, InputError
+from .model import build_model
+from .policy_data import load_policy_data
+from .render import render_overlay
+from .schemas import schema_errors
+from .screen import find_kustomization, screen_overlay
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class OverlayResult:
+    overlay: str
+    findings: list[Finding] = field(default_factory=list)
+    error: GateError | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        return EXIT_FINDINGS if self.findings else EXIT_CLEAN
+
+
+@dataclass
+class GateResult:
+    overlays: list[OverlayResult]
+    repository: list[Finding] = field(default_factory=list)
+    engine: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        codes = [result.exit_code for result in self.overlays] + [EXIT_FINDINGS if self.repository else EXIT_CLEAN]
+        for code in (EXIT_INTERNAL, 2, EXIT_FINDINGS):
+            if code in codes:
+                return code
+        return EXIT_CLEAN
+
+
+EngineFactory = Callable[[PolicySet], Engine]
+
+
+def registered_overlays(repo_root: Path = REPO_ROOT) -> list[str]:
+    data = load_policy_data(repo_root / "policies" / "data", repo_root)
+    return sorted((data.get("profiles") or {}).get("overlays") or {})
+
+
+def run_gate(paths: list[str], *, repo_root: Path = REPO_ROOT, all_overlays: bool = False,
+             engine_factory: EngineFactory = EmbeddedEngine, cwd: Path | None = None) -> GateResult:
+    """Judge each overlay in `paths` (or every registered overlay with `all_overlays`)."""
+    repo_root = repo_root.resolve()
+    data = load_policy_data(repo_root / "policies" / "data", repo_root)
+    policies = load_policy_set(repo_root / "policies", data)
+    engine = engine_factory(policies)
+    argocd, argocd_findings = load_argocd(repo_root / "argocd", repo_root)
+    targets = list(paths)
+    if all_overlays:
+        targets += [name for name in sorted((data.get("profiles") or {}).get("overlays") or {}) if name not in targets]
+    result = GateResult(overlays=[], engine=engine.name)
+    repository: dict[tuple[str, ...], Finding] = {}
+    for finding in argocd_findings:
+        repository[(finding.id, finding.file, finding.message)] = finding
+    for target in targets:
+        overlay_result = _judge(target, repo_root, cwd or Path.cwd(), data, argocd, engine)
+        for finding in list(overlay_result.findings):
+            if finding.scope == "repo":
+                overlay_result.findings.remove(finding)
+                repository.setdefault((finding.id, finding.file, finding.message), finding)
+        result.overlays.append(overlay_result)
+    result.repository = list(repository.values())
+    return result
+
+
+def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd: dict[str, Any],
+           engine: Engine) -> OverlayResult:
+    try:
+        overlay_dir, overlay = resolve_overlay(target, repo_root, cwd)
+    except GateError as error:
+        return OverlayResult(overlay=target, error=error)
+    result = OverlayResult(overlay=overlay)
+    try:
+        screen_overlay(overlay_dir, repo_root)
+        rendered = render_overlay(overlay_dir, repo_root)
+    except GateError as error:
+        if error.exit_code == EXIT_FINDINGS:  # Kustomize refused it: one clear finding, no policies
+            result.findings.append(Finding(RENDER_FINDING, "error", "Overlay does not render", overlay, "", "", "",
+                                           _kustomization_file(overlay_dir, repo_root),
+                                           f"Kustomize cannot render this overlay, so Argo CD cannot sync it: {error}"))
+        else:
+            result.error = error
+        return result
+    for obj, origin in zip(rendered.objects, rendered.origins):
+        for problem in schema_errors(obj):
+            result.findings.append(_schema_finding(overlay, obj, origin, problem))
+    model = build_model(overlay, rendered.objects, rendered.origins, data.get("catalog") or {}, argocd)
+    try:
+        raw = engine.evaluate(model)
+    except GateError as error:
+        result.error = error
+        return result
+    fallback_file = _kustomization_file(overlay_dir, repo_root)
+    for item in raw:
+        result.findings.append(Finding(
+            id=item["id"], severity=item["severity"], title=item["title"], overlay=overlay, kind=item["kind"],
+            name=item["name"], field=item["field"], file=item["file"] or fallback_file, message=item["message"],
+            scope="repo" if item.get("scope") == "repo" else "overlay"))
+    result.findings.sort(key=lambda f: (f.id, f.kind, f.name, f.message))
+    return result
+
+
+def resolve_overlay(target: str, repo_root: Path, cwd: Path) -> tuple[Path, str]:
+    """(absolute directory, repo-relative name) of an overlay argument, or InputError (exit 2)."""
+    path = Path(target)
+    absolute = Path(os.path.realpath(path if path.is_absolute() else cwd / path))
+    if absolute != repo_root and repo_root not in absolute.parents:
+        absolute = Path(os.path.realpath(repo_root / path)) if not path.is_absolute() else absolute
+    if absolute != repo_root and repo_root not in absolute.parents:
+        raise InputError(f"{target}: is outside the repository {repo_root}")
+    if not absolute.is_dir():
+        raise InputError(f"{target}: no such overlay directory")
+    if find_kustomization(absolute) is None:
+        raise InputError(f"{target}: not an overlay (no kustomization.yaml in it)")
+    return absolute, str(absolute.relative_to(repo_root)) or "."
+
+
+def _kustomization_file(overlay_dir: Path, repo_root: Path) -> str:
+    found = find_kustomization(overlay_dir)
+    return str((found or overlay_dir).relative_to(repo_root))
+
+
+def _schema_finding(overlay: str, obj: dict[str, Any], origin: str, problem: str) -> Finding:
+    field_path, _, message = problem.partition(": ")
+    kind = str(obj.get("kind", ""))
+    name = str((obj.get("metadata") or {}).get("name", ""))
+    return Finding(SCHEMA_FINDING, "error", "Schema violation", overlay, kind, name, field_path, origin,
+                   f"{kind} {name} fails the strict schema at {field_path}: {message} — the API server rejects or "
+                   "silently drops it, so the sync fails or the setting never applies")
