@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import IO, Sequence
+from typing import IO, Callable, Sequence
 
+from .engine import EmbeddedEngine, Engine, PolicySet
 from .errors import EXIT_INPUT, EXIT_INTERNAL, GateError
 from .gate import run_gate
 from .report import REPORTERS
@@ -20,7 +21,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("overlays", nargs="*", help="overlay directories, e.g. overlays/prod")
     p.add_argument("--all", action="store_true", help="validate every overlay registered in policies/data")
     p.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)")
+    p.add_argument("--opa-url", metavar="URL",
+                   help="evaluate on an OPA server (http://HOST:PORT) instead of the embedded engine")
+    p.add_argument("--opa-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="per-request timeout for --opa-url (default: 10)")
     return p
+
+
+def engine_factory(args: argparse.Namespace) -> Callable[[PolicySet], Engine]:
+    if not args.opa_url:
+        return EmbeddedEngine
+    from .opa_server import OpaServerEngine
+
+    return lambda policies: OpaServerEngine(policies, args.opa_url, args.opa_timeout)
 
 
 def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
@@ -30,7 +43,7 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
         err.write("validate.py: error: name at least one overlay (e.g. overlays/prod) or use --all\n")
         return EXIT_INPUT
     try:
-        result = run_gate(list(args.overlays), all_overlays=args.all)
+        result = run_gate(list(args.overlays), all_overlays=args.all, engine_factory=engine_factory(args))
     except GateError as error:
         err.write(f"validate.py: error: {error}\n")
         return error.exit_code
