@@ -7,7 +7,7 @@ from typing import Any
 from .addresses import parse_port, parse_url, resolve_host
 from .celery_cmd import parse_celery
 from .env import ObjectIndex, effective_env
-from .selectors import network_policy, service_selects
+from .selectors import network_policy, selected, service_selects
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet"}
 
@@ -35,6 +35,11 @@ def build_model(overlay: str, objects: list[dict[str, Any]], origins: list[str],
         "services": [],
         "autoscalers": [],
         "network_policies": [],
+        "disruption_budgets": [],
+        "resource_quotas": [],
+        "config_maps": [],
+        "secrets": [],
+        "objects": [],
         "argocd": argocd,
     }
     for obj, origin in zip(objects, origins):
@@ -47,7 +52,26 @@ def build_model(overlay: str, objects: list[dict[str, Any]], origins: list[str],
             policy = network_policy(obj, _namespace(obj), by_namespace.get(_namespace(obj), []))
             policy["file"] = origin
             model["network_policies"].append(policy)
+        elif kind == "PodDisruptionBudget":
+            model["disruption_budgets"].append(_disruption_budget(obj, origin, by_namespace.get(_namespace(obj), [])))
+        elif kind == "ResourceQuota":
+            hard = ((obj.get("spec") or {}).get("hard") or {})
+            model["resource_quotas"].append({"name": _name(obj), "file": origin, "hard": dict(hard)})
+        elif kind == "ConfigMap":
+            model["config_maps"].append({"name": _name(obj), "file": origin, "data": dict(obj.get("data") or {})})
+        elif kind == "Secret":
+            model["secrets"].append({"name": _name(obj), "file": origin,
+                                     "has_values": bool(obj.get("data") or obj.get("stringData"))})
+        model["objects"].append({"api_version": obj.get("apiVersion", ""), "kind": kind or "", "name": _name(obj),
+                                 "namespace": _namespace(obj), "file": origin,
+                                 "annotations": dict((obj.get("metadata") or {}).get("annotations") or {})})
     return model
+
+
+def _disruption_budget(obj: dict[str, Any], origin: str, workloads: list[dict[str, Any]]) -> dict[str, Any]:
+    spec = obj.get("spec") or {}
+    return {"name": _name(obj), "file": origin, "min_available": spec.get("minAvailable"),
+            "max_unavailable": spec.get("maxUnavailable"), "selected_workloads": selected(spec.get("selector"), workloads)}
 
 
 def _name(obj: dict[str, Any]) -> str:
@@ -89,6 +113,14 @@ def _workload(obj: dict[str, Any], origin: str, index: ObjectIndex, catalog: dic
         "volume_claim_templates": [_name(t) for t in spec.get("volumeClaimTemplates") or []],
         "file": origin,
         "containers": containers,
+        "init_containers": [_security_view(c) for c in pod_spec.get("initContainers") or []],
+        "service_account": pod_spec.get("serviceAccountName", "default"),
+        "pod_security_context": pod_spec.get("securityContext") or {},
+        "host_namespaces": [key for key in ("hostNetwork", "hostPID", "hostIPC") if pod_spec.get(key)],
+        "host_path_volumes": [v.get("name", "") for v in pod_spec.get("volumes") or [] if "hostPath" in v],
+        "termination_grace_period_seconds": pod_spec.get("terminationGracePeriodSeconds", 30),
+        "topology_spread": bool(pod_spec.get("topologySpreadConstraints")),
+        "anti_affinity": bool((pod_spec.get("affinity") or {}).get("podAntiAffinity")),
     }
 
 
@@ -100,7 +132,7 @@ def _container(container: dict[str, Any], namespace: str, pod_meta: dict[str, An
     env = effective_env(container, namespace, pod_meta, index, defaults)
     celery = parse_celery(container.get("command"), container.get("args"))
     return {
-        "name": container.get("name", ""),
+        **_security_view(container),
         "image": image,
         "ports": [
             {"name": p.get("name", ""), "port": p.get("containerPort"), "protocol": p.get("protocol", "TCP")}
@@ -111,6 +143,18 @@ def _container(container: dict[str, Any], namespace: str, pod_meta: dict[str, An
         "missing_references": env.missing,
         "celery": celery.as_dict() if celery else None,
         "endpoints": _endpoints(env.values, env.sources, catalog.get("addresses") or {}, namespace, service_names),
+    }
+
+
+def _security_view(container: dict[str, Any]) -> dict[str, Any]:
+    """What the hardening policies read of any container (init containers included)."""
+    return {
+        "name": container.get("name", ""),
+        "image": str(container.get("image", "")),
+        "security_context": container.get("securityContext") or {},
+        "resources": container.get("resources") or {},
+        "probes": {kind: container[f"{kind}Probe"] for kind in ("readiness", "liveness", "startup")
+                   if f"{kind}Probe" in container},
     }
 
 
