@@ -39,6 +39,8 @@ def build_model(overlay: str, objects: list[dict[str, Any]], origins: list[str],
         "resource_quotas": [],
         "config_maps": [],
         "secrets": [],
+        "role_bindings": [],
+        "roles": [],
         "objects": [],
         "argocd": argocd,
     }
@@ -62,6 +64,13 @@ def build_model(overlay: str, objects: list[dict[str, Any]], origins: list[str],
         elif kind == "Secret":
             model["secrets"].append({"name": _name(obj), "file": origin,
                                      "has_values": bool(obj.get("data") or obj.get("stringData"))})
+        elif kind in ("RoleBinding", "ClusterRoleBinding"):
+            model["role_bindings"].append({
+                "kind": kind, "name": _name(obj), "file": origin, "role_ref": dict(obj.get("roleRef") or {}),
+                "subjects": [dict(subject) for subject in obj.get("subjects") or []]})
+        elif kind in ("Role", "ClusterRole"):
+            model["roles"].append({"kind": kind, "name": _name(obj), "file": origin,
+                                   "rules": [dict(rule) for rule in obj.get("rules") or []]})
         model["objects"].append({"api_version": obj.get("apiVersion", ""), "kind": kind or "", "name": _name(obj),
                                  "namespace": _namespace(obj), "file": origin,
                                  "annotations": dict((obj.get("metadata") or {}).get("annotations") or {})})
