@@ -19,7 +19,8 @@ class Finding:
     field: str
     file: str
     message: str
-    scope: str = "overlay"  # "repo": about a repository-level object, reported once
+    scope: str = "overlay"
+    waived: str = ""  # the live waiver's reason, owner and expiry; a waived finding is reported but passes  # "repo": about a repository-level object, reported once
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.__dict__)

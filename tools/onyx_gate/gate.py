@@ -5,6 +5,7 @@ Render (pykustomize) → strict schema validation → normalized model → Rego 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,10 @@ from .policy_data import load_policy_data
 from .render import render_overlay
 from .schemas import schema_errors
 from .screen import find_kustomization, screen_overlay
+from .waivers import Waiver, apply_waivers, load_waivers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+WAIVER_FILE = "policies/waivers.yaml"
 
 
 @dataclass
@@ -30,10 +33,14 @@ class OverlayResult:
     error: GateError | None = None
 
     @property
+    def failing(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.waived]
+
+    @property
     def exit_code(self) -> int:
         if self.error is not None:
             return self.error.exit_code
-        return EXIT_FINDINGS if self.findings else EXIT_CLEAN
+        return EXIT_FINDINGS if self.failing else EXIT_CLEAN
 
 
 @dataclass
@@ -44,7 +51,8 @@ class GateResult:
 
     @property
     def exit_code(self) -> int:
-        codes = [result.exit_code for result in self.overlays] + [EXIT_FINDINGS if self.repository else EXIT_CLEAN]
+        repository_failing = any(not finding.waived for finding in self.repository)
+        codes = [result.exit_code for result in self.overlays] + [EXIT_FINDINGS if repository_failing else EXIT_CLEAN]
         for code in (EXIT_INTERNAL, 2, EXIT_FINDINGS):
             if code in codes:
                 return code
@@ -60,10 +68,12 @@ def registered_overlays(repo_root: Path = REPO_ROOT) -> list[str]:
 
 
 def run_gate(paths: list[str], *, repo_root: Path = REPO_ROOT, all_overlays: bool = False,
-             engine_factory: EngineFactory = EmbeddedEngine, cwd: Path | None = None) -> GateResult:
+             engine_factory: EngineFactory = EmbeddedEngine, cwd: Path | None = None,
+             today: dt.date | None = None) -> GateResult:
     """Judge each overlay in `paths` (or every registered overlay with `all_overlays`)."""
     repo_root = repo_root.resolve()
     data = load_policy_data(repo_root / "policies" / "data", repo_root)
+    waivers = load_waivers(repo_root / WAIVER_FILE, repo_root)
     policies = load_policy_set(repo_root / "policies", data)
     engine = engine_factory(policies)
     argocd, argocd_findings = load_argocd(repo_root / "argocd", repo_root)
@@ -82,7 +92,16 @@ def run_gate(paths: list[str], *, repo_root: Path = REPO_ROOT, all_overlays: boo
                 repository.setdefault((finding.id, finding.file, finding.message), finding)
         result.overlays.append(overlay_result)
     result.repository = list(repository.values())
+    _apply_waivers(result, waivers, today or dt.date.today())
     return result
+
+
+def _apply_waivers(result: GateResult, waivers: list[Waiver], today: dt.date) -> None:
+    judged = {overlay.overlay for overlay in result.overlays if overlay.error is None}
+    for overlay in result.overlays:
+        if overlay.error is None:
+            mine = [w for w in waivers if w.overlay == overlay.overlay]
+            overlay.findings = apply_waivers(overlay.findings, mine, judged, today, WAIVER_FILE)
 
 
 def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd: dict[str, Any],

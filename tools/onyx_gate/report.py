@@ -23,10 +23,12 @@ def report_text(result: GateResult, stream: IO[str], color: bool | None = None) 
         if overlay.error is not None:
             stream.write(paint("error", f"{overlay.overlay}: error: {overlay.error}") + "\n")
             continue
-        if not overlay.findings:
-            stream.write(paint("ok", f"{overlay.overlay}: ok") + "\n")
-            continue
-        stream.write(f"{overlay.overlay}: {len(overlay.findings)} finding(s)\n")
+        waived = len(overlay.findings) - len(overlay.failing)
+        note = f" ({waived} waived finding(s) reported below)" if waived else ""
+        if not overlay.failing:
+            stream.write(paint("ok", f"{overlay.overlay}: ok{note}") + "\n")
+        else:
+            stream.write(f"{overlay.overlay}: {len(overlay.failing)} finding(s){note}\n")
         for finding in overlay.findings:
             _write_finding(stream, finding, paint)
     if result.repository:
@@ -38,7 +40,10 @@ def report_text(result: GateResult, stream: IO[str], color: bool | None = None) 
 def _write_finding(stream: IO[str], finding: Finding, paint: Callable[[str, str], str]) -> None:
     where = " · ".join(part for part in (
         f"{finding.kind}/{finding.name}" if finding.kind else "", finding.field, finding.file) if part)
-    stream.write(f"  {finding.overlay}: {paint(finding.severity, finding.id)} {finding.message}\n")
+    label = paint("dim", f"{finding.id} [waived]") if finding.waived else paint(finding.severity, finding.id)
+    stream.write(f"  {finding.overlay}: {label} {finding.message}\n")
+    if finding.waived:
+        stream.write(paint("dim", f"      waived: {finding.waived}") + "\n")
     if where:
         stream.write(paint("dim", f"      at {where}") + "\n")
 
@@ -50,7 +55,8 @@ def report_json(result: GateResult, stream: IO[str], color: bool | None = None) 
         "overlays": [
             {
                 "overlay": overlay.overlay,
-                "status": "error" if overlay.error else ("findings" if overlay.findings else "clean"),
+                "status": "error" if overlay.error else ("findings" if overlay.failing else "clean"),
+                "waived": len(overlay.findings) - len(overlay.failing),
                 "error": str(overlay.error) if overlay.error else None,
                 "findings": [finding.as_dict() for finding in overlay.findings],
             }

@@ -1,0 +1,118 @@
+"""Waivers: reviewed data (policies/waivers.yaml) that lets one known finding pass, visibly and for a while.
+
+A waived finding is still reported and counted; it only stops failing the gate. A waiver that has expired,
+or that matches nothing in the overlays judged, is itself a finding: exceptions must not outlive their reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from jsonschema import Draft202012Validator
+
+from .errors import InputError
+from .findings import Finding
+from .screen import iter_yaml_documents
+
+EXPIRED_WAIVER = "ONYX-WAIVER-001"
+UNUSED_WAIVER = "ONYX-WAIVER-002"
+_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "waivers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "overlay", "resource", "reason", "owner", "expires"],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^ONYX-[A-Z]+-[0-9]{3}$"},
+                    "overlay": {"type": "string", "minLength": 1},
+                    "resource": {"type": "string", "pattern": "^[A-Za-z]+/[a-z0-9.-]+$"},
+                    "reason": {"type": "string", "minLength": 10},
+                    "owner": {"type": "string", "minLength": 2},
+                    "expires": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                },
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    id: str
+    overlay: str
+    resource: str
+    reason: str
+    owner: str
+    expires: dt.date
+    line: int
+
+    def covers(self, finding: Finding) -> bool:
+        return (finding.id, finding.overlay, f"{finding.kind}/{finding.name}") == (self.id, self.overlay, self.resource)
+
+
+def load_waivers(path: Path, repo_root: Path) -> list[Waiver]:
+    if not path.is_file():
+        return []
+    name = str(path.relative_to(repo_root))
+    documents = list(iter_yaml_documents(path, repo_root))
+    document: Any = {"waivers": []} if not documents else documents[0]
+    if isinstance(document, dict) and document.get("waivers") is None:
+        document = {**document, "waivers": []}
+    # YAML turns 2027-01-31 into a date; the schema (and a reviewer) reads it as the string it was written as
+    if isinstance(document, dict) and isinstance(document.get("waivers"), list):
+        document = {**document, "waivers": [
+            {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in w.items()} if isinstance(w, dict) else w
+            for w in document["waivers"]]}
+    errors = sorted(Draft202012Validator(_SCHEMA).iter_errors(document), key=lambda e: e.json_path)
+    if errors:
+        raise InputError(f"{name}: invalid waiver at {errors[0].json_path}: {errors[0].message}")
+    waivers = []
+    for index, entry in enumerate(document["waivers"]):
+        try:
+            expires = dt.date.fromisoformat(entry["expires"])
+        except ValueError:
+            raise InputError(f"{name}: waiver {index + 1} has an impossible date {entry['expires']!r}") from None
+        waivers.append(Waiver(entry["id"], entry["overlay"].strip("/"), entry["resource"], entry["reason"],
+                              entry["owner"], expires, index + 1))
+    return waivers
+
+
+def apply_waivers(findings: Iterable[Finding], waivers: list[Waiver], judged_overlays: set[str],
+                  today: dt.date, waiver_file: str) -> list[Finding]:
+    """Return the findings with live waivers applied, plus a finding per expired or unused waiver."""
+    out: list[Finding] = []
+    used: set[int] = set()
+    for finding in findings:
+        live = None
+        for waiver in waivers:
+            if waiver.covers(finding):
+                used.add(waiver.line)
+                if waiver.expires >= today:
+                    live = waiver
+                    break
+        if live is not None:
+            finding = replace(finding, waived=f"{live.reason} (owner {live.owner}, until {live.expires.isoformat()})")
+        out.append(finding)
+    for waiver in waivers:
+        if waiver.overlay not in judged_overlays:
+            continue
+        kind, _, name = waiver.resource.partition("/")
+        if waiver.expires < today:
+            out.append(Finding(
+                EXPIRED_WAIVER, "error", "Expired waiver", waiver.overlay, kind, name, "expires", waiver_file,
+                f"waiver {waiver.line} for {waiver.id} on {waiver.resource} expired on {waiver.expires.isoformat()} — "
+                f"the exception it granted ({waiver.reason}) is no longer reviewed; renew it with its owner "
+                f"{waiver.owner} or fix the finding"))
+        elif waiver.line not in used:
+            out.append(Finding(
+                UNUSED_WAIVER, "error", "Waiver matches nothing", waiver.overlay, kind, name, "id", waiver_file,
+                f"waiver {waiver.line} for {waiver.id} on {waiver.resource} matches no finding — a stale exception "
+                "would silently cover the next regression; delete it"))
+    return out
