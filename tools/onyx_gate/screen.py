@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import yaml
 
@@ -131,6 +131,11 @@ def _inside_repo(path: Path, root: Path, kustomization: Path, reference: str) ->
 
 def _load_checked(path: Path, root: Path, report: ScreenReport) -> object:
     """Size-check and parse one file, refusing anchors and aliases. Returns the first document."""
+    documents = _load_all_checked(path, root, report)
+    return documents[0] if documents else None
+
+
+def _load_all_checked(path: Path, root: Path, report: ScreenReport) -> list[object]:
     size = path.stat().st_size
     name = _rel(path, root)
     if size > MAX_FILE_BYTES:
@@ -140,18 +145,18 @@ def _load_checked(path: Path, root: Path, report: ScreenReport) -> object:
     if len(report.files) > MAX_FILES or report.total_bytes > MAX_TOTAL_BYTES:
         raise InputError(f"{name}: the overlay loads more than {MAX_FILES} files or {MAX_TOTAL_BYTES} bytes")
     if path.suffix not in (".yaml", ".yml", "") and path.name != "Kustomization":
-        return None  # env files, nginx templates …: bounded in size, not YAML
+        return []  # env files, nginx templates …: bounded in size, not YAML
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     _refuse_aliases(text, name)
     try:
-        for document in yaml.load_all(text, Loader=_Loader):
-            return document
+        return list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as error:
         raise InputError(f"{name}: malformed YAML: {_yaml_reason(error)}") from None
-    return None
+    except ValueError as error:  # e.g. an impossible date such as 2027-02-30, rejected by the timestamp resolver
+        raise InputError(f"{name}: malformed YAML value: {error}") from None
 
 
 def _refuse_aliases(text: str, name: str) -> None:
@@ -182,8 +187,6 @@ def _rel(path: Path | None, root: Path) -> str:
         return str(path)
 
 
-def iter_yaml_documents(path: Path, root: Path) -> Iterable[object]:
-    """Load every document of a screened YAML file (used for argocd/ and policy data)."""
-    report = ScreenReport()
-    _load_checked(path, root, report)
-    return [doc for doc in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader) if doc is not None]
+def iter_yaml_documents(path: Path, root: Path) -> list[object]:
+    """Every non-empty document of one screened YAML file (argocd/, policy data, waivers)."""
+    return [doc for doc in _load_all_checked(path, root, ScreenReport()) if doc is not None]
