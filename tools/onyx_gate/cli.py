@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import IO, Callable, Sequence
 
 from .engine import EmbeddedEngine, Engine, PolicySet
 from .errors import EXIT_INPUT, EXIT_INTERNAL, GateError
-from .gate import run_gate
+from .gate import REPO_ROOT, run_gate
 from .report import REPORTERS
 
 
@@ -23,6 +24,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)")
     p.add_argument("--opa-url", metavar="URL",
                    help="evaluate on an OPA server (http://HOST:PORT) instead of the embedded engine")
+    p.add_argument("--repo", type=Path, default=REPO_ROOT, metavar="DIR",
+                   help="repository root whose policies, waivers and argocd/ apply (default: this checkout)")
     p.add_argument("--opa-timeout", type=float, default=10.0, metavar="SECONDS",
                    help="per-request timeout for --opa-url (default: 10)")
     return p
@@ -43,7 +46,8 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
         err.write("validate.py: error: name at least one overlay (e.g. overlays/prod) or use --all\n")
         return EXIT_INPUT
     try:
-        result = run_gate(list(args.overlays), all_overlays=args.all, engine_factory=engine_factory(args))
+        result = run_gate(list(args.overlays), repo_root=args.repo, all_overlays=args.all,
+                          engine_factory=engine_factory(args))
     except GateError as error:
         err.write(f"validate.py: error: {error}\n")
         return error.exit_code

@@ -40,6 +40,11 @@ class OpaServerEngine:
                 t, f"{POLICY_PREFIX}/{n}", rego_compat=False))
         for key, value in policies.data.items():
             self._call(f"uploading data.{key}", lambda k=key, v=value: self._client.update_or_create_data(v, k))
+        # a policy file deleted from the repository must not keep judging from the server's memory
+        current = {f"{POLICY_PREFIX}/{name}" for name in policies.modules}
+        for stale in self._call("listing policies", self._client.get_policies_list):
+            if isinstance(stale, str) and stale.startswith(f"{POLICY_PREFIX}/") and stale not in current:
+                self._call(f"deleting stale {stale}", lambda s=stale: self._client.delete_policy(s))
 
     def evaluate(self, model: dict[str, Any]) -> list[dict[str, Any]]:
         reply = self._call("querying the policies", lambda: self._client.ad_hoc_query(QUERY, model))
