@@ -14,7 +14,7 @@ from typing import Any, Callable
 from .argocd import load_argocd
 from .engine import EmbeddedEngine, Engine, PolicySet, load_policy_set
 from .findings import RENDER_FINDING, SCHEMA_FINDING, Finding
-from .errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERNAL, GateError, InputError
+from .errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERNAL, EngineError, GateError, InputError
 from .model import build_model
 from .policy_data import load_policy_data
 from .render import render_overlay
@@ -119,6 +119,8 @@ def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd
             result.findings.append(Finding(RENDER_FINDING, "error", "Overlay does not render", overlay, "", "", "",
                                            _kustomization_file(overlay_dir, repo_root),
                                            f"Kustomize cannot render this overlay, so Argo CD cannot sync it: {error}"))
+        elif isinstance(error, EngineError):
+            raise  # the engine or renderer is broken for every overlay: stop, exit 3, one line on stderr
         else:
             result.error = error
         return result
@@ -126,11 +128,7 @@ def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd
         for problem in schema_errors(obj):
             result.findings.append(_schema_finding(overlay, obj, origin, problem))
     model = build_model(overlay, rendered.objects, rendered.origins, data.get("catalog") or {}, argocd)
-    try:
-        raw = engine.evaluate(model)
-    except GateError as error:
-        result.error = error
-        return result
+    raw = engine.evaluate(model)  # an EngineError propagates: exit 3, never a partial pass
     fallback_file = _kustomization_file(overlay_dir, repo_root)
     for item in raw:
         result.findings.append(Finding(
