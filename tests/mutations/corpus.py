@@ -163,7 +163,9 @@ FQDN = "svc.cluster.local"
 CASES: list[Case] = [
     # --- ONYX-WORKLOAD-001/002: required workloads per profile ----------------------------------------
     Case("prod drops the extra workers component", "overlays/prod",
-         swap_components("overlays/prod", "../../components/extra-workers", []),
+         both(swap_components("overlays/prod", "../../components/extra-workers", []),
+              edit("overlays/prod/kustomization.yaml", lambda k: k.update(replicas=[
+                  r for r in k.get("replicas", []) if r["name"] != "celery-worker-light"]))),
          ("ONYX-WORKLOAD-001", "ONYX-QUEUE-001")),
     Case("minimal becomes the proposed beat + primary + docprocessing set", "overlays/minimal",
          both(swap_components("overlays/minimal", "../../components/indexing-workers", []),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -46,7 +47,10 @@ def render_overlay(overlay: Path, repo_root: Path, *, renderer: str | None = Non
         relative = os.path.relpath(overlay.resolve(), wrapper_dir)
         (wrapper_dir / "kustomization.yaml").write_text(
             json.dumps({"resources": [relative], "buildMetadata": ["originAnnotations"]}), encoding="utf-8")
-        objects = render_plain(wrapper_dir, renderer=chosen)
+        try:
+            objects = render_plain(wrapper_dir, renderer=chosen)
+        except RenderError as error:
+            raise RenderError(_clean_kustomize_message(str(error), repo_root.resolve())) from None
         origins = [_pop_origin(obj, wrapper_dir, repo_root.resolve()) for obj in objects]
     return Rendered(objects=objects, origins=origins, renderer=chosen)
 
@@ -132,9 +136,18 @@ def find_binary_renderer() -> list[str] | None:
     return None
 
 
-def _clean_kustomize_message(message: str) -> str:
+_WRAPPER_CHAIN = re.compile(
+    r"(accumulating resources: )?accumulation err='accumulating resources from '[^']*': '[^']*' must resolve to "
+    r"a file': recursed accumulation of path '[^']*': ")
+
+
+def _clean_kustomize_message(message: str, repo_root: Path | None = None) -> str:
+    """Kustomize's own message, without the wrapper kustomization's error chain and absolute paths."""
     message = message.removeprefix("kustomize build failed: ").removeprefix("error: ").strip()
-    return " ".join(message.split())
+    message = _WRAPPER_CHAIN.sub("", " ".join(message.split()))
+    if repo_root is not None:
+        message = message.replace(f"{repo_root}/", "").replace(str(repo_root), ".")
+    return message
 
 
 def _pop_origin(obj: dict[str, Any], wrapper_dir: Path, repo_root: Path) -> str:
