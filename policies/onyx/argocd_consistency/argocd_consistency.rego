@@ -1,0 +1,320 @@
+# METADATA
+# title: Argo CD consistency
+# description: |
+#   The Argo CD objects deploy exactly the registered overlays with the right profile, into destinations
+#   their AppProject permits, and prod syncs itself. Not Onyx facts: the overlay → profile registry is
+#   policy data (policies/data/profiles), and destination matching follows Argo CD's AppProject
+#   semantics (argoproj/argo-cd pkg/apis/application/v1alpha1/app_project_types.go, isDestinationMatched
+#   and globMatch: server or name, and namespace, as globs without separators; "!" patterns deny).
+package onyx.argocd_consistency
+
+_count_meta := {"id": "ONYX-ARGOCD-001", "severity": "error", "title": "Overlay not deployed by exactly one Application"}
+
+_profile_meta := {"id": "ONYX-ARGOCD-002", "severity": "error", "title": "Application profile disagrees with its overlay"}
+
+_path_meta := {"id": "ONYX-ARGOCD-003", "severity": "error", "title": "Application deploys an unregistered path"}
+
+_destination_meta := {"id": "ONYX-ARGOCD-004", "severity": "error", "title": "Application destination not permitted"}
+
+_sync_meta := {"id": "ONYX-ARGOCD-005", "severity": "error", "title": "Application does not sync automatically"}
+
+_label := "onyx-gitops/profile"
+
+default _applications := []
+
+_applications := input.argocd.applications
+
+default _projects := []
+
+_projects := input.argocd.projects
+
+default _overlays := {}
+
+_overlays := data.profiles.overlays
+
+_judged_profile := _overlays[input.overlay]
+
+# METADATA
+# title: Overlay not deployed by exactly one Application
+# description: The judged (registered) overlay has no Application, so Argo CD never deploys it.
+# scope: rule
+# custom:
+#   id: ONYX-ARGOCD-001
+#   severity: error
+deny contains finding if {
+	_judged_profile
+	count([app | some app in _applications; app.path == input.overlay]) == 0
+	what := sprintf("no Argo CD Application deploys %s", [input.overlay])
+	why := "the overlay passes the gate but Argo CD never syncs it, so the cluster keeps whatever ran before"
+	finding := object.union(_count_meta, {
+		"kind": "Application", "name": "", "field": "spec.source.path", "file": "",
+		"message": sprintf("%s — %s (%s)", [what, why, sprintf("no Application has spec.source.path %s", [input.overlay])]),
+	})
+}
+
+# METADATA
+# title: Overlay not deployed by exactly one Application
+# description: |
+#   The judged overlay has several Applications: they fight over the same resources, each pruning or
+#   reverting the other's changes.
+# scope: rule
+# custom:
+#   id: ONYX-ARGOCD-001
+#   severity: error
+deny contains finding if {
+	_judged_profile
+	names := sort([app.name | some app in _applications; app.path == input.overlay])
+	count(names) > 1
+	some app in _applications
+	app.path == input.overlay
+	what := sprintf("Application %s is one of %d Applications deploying %s", [app.name, count(names), input.overlay])
+	why := "they own the same resources in the same cluster, so each sync reverts or prunes the other's"
+	finding := object.union(_count_meta, {
+		"kind": "Application", "name": app.name, "field": "spec.source.path", "file": app.file,
+		"message": sprintf("%s — %s (%s)", [what, why, concat(", ", names)]),
+	})
+}
+
+# METADATA
+# title: Application profile disagrees with its overlay
+# description: |
+#   The Application's onyx-gitops/profile label differs from the profile data.profiles registers for its
+#   path (e.g. the prod Application must deploy overlays/prod): what is labelled prod is judged by another
+#   profile's bar.
+# scope: rule
+# custom:
+#   id: ONYX-ARGOCD-002
+#   severity: error
+deny contains finding if {
+	some app in _applications
+	registered := _overlays[app.path]
+	registered != app.profile
+	what := sprintf("Application %s is labelled %s=%s but deploys %s, registered as profile %s", [
+		app.name, _label, _or_none(app.profile), app.path, registered,
+	])
+	why := "the deployment the label names is not the one the gate judged, so it reaches the cluster unchecked"
+	finding := object.union(
+		object.union(_profile_meta, {
+			"kind": "Application", "name": app.name, "field": sprintf("metadata.labels[%s]", [_label]), "file": app.file,
+			"message": sprintf("%s — %s (%s)", [what, why, "policies/data/profiles overlays"]),
+		}),
+		_scope(app, input.overlay, _judged_profile),
+	)
+}
+
+# METADATA
+# title: Application deploys an unregistered path
+# description: |
+#   The Application's path is not an overlay registered in data.profiles, so the gate never renders or
+#   judges what it deploys. Repository-level: reported with scope "repo".
+# scope: rule
+# custom:
+#   id: ONYX-ARGOCD-003
+#   severity: error
+deny contains finding if {
+	some app in _applications
+	not _overlays[app.path]
+	what := sprintf("Application %s deploys %s, which is not a registered overlay", [app.name, _or_none(app.path)])
+	why := "the gate never renders or judges that path, so anything in it reaches the cluster unchecked"
+	where := sprintf("registered: %s", [concat(", ", sort(object.keys(_overlays)))])
+	finding := object.union(_path_meta, {
+		"kind": "Application", "name": app.name, "field": "spec.source.path", "file": app.file,
+		"message": sprintf("%s — %s (%s)", [what, why, where]),
+		"scope": "repo",
+	})
+}
+
+# METADATA
+# title: Application destination not permitted
+# description: |
+#   The Application's project does not exist, or no destination of its AppProject matches (server or
+#   name, and namespace, with Argo CD glob semantics; a non-matching "!" pattern denies): Argo CD refuses
+#   to sync it.
+# scope: rule
+# custom:
+#   id: ONYX-ARGOCD-004
+#   severity: error
+deny contains finding if {
+	some app in _applications
+	not _project_names[app.project]
+	what := sprintf("Application %s uses AppProject %s, which is not defined", [app.name, _or_none(app.project)])
+	why := "Argo CD refuses to sync an Application whose project does not exist, so nothing is deployed"
+	finding := _destination_finding(app, "spec.project", what, why, concat(", ", sort(object.keys(_project_names))))
+}
+
+# METADATA
+# title: Application destination not permitted
+# description: No destination of the Application's AppProject permits its server/name and namespace.
+# scope: rule
+# custom:
+#   id: ONYX-ARGOCD-004
+#   severity: error
+deny contains finding if {
+	some app in _applications
+	project := _project_names[app.project]
+	not permitted(app.destination, project.destinations)
+	dst := app.destination
+	what := sprintf("Application %s deploys to server %s name %s namespace %s, which AppProject %s does not permit", [
+		app.name, _or_none(dst.server), _or_none(dst.name), _or_none(dst.namespace), project.name,
+	])
+	why := "Argo CD refuses to sync it (\"application destination … is not permitted in project\"), so nothing is deployed"
+	where := sprintf("%s destinations: %s", [project.name, _destinations_text(project.destinations)])
+	finding := _destination_finding(app, "spec.destination", what, why, where)
+}
+
+# METADATA
+# title: Application does not sync automatically
+# description: |
+#   The Application of a profile that requires it (prod: require_automated_sync) lacks automated sync
+#   with prune and selfHeal: a merged change is not deployed, deleted resources linger and manual drift
+#   stays.
+# scope: rule
+# custom:
+#   id: ONYX-ARGOCD-005
+#   severity: error
+deny contains finding if {
+	some app in _applications
+	_requires_automated_sync(app)
+	missing := _missing_sync(object.get(app, "automated", null))
+	count(missing) > 0
+	what := sprintf("Application %s lacks automated sync %s", [app.name, concat(" and ", missing)])
+	why := "a merged change waits for a manual sync, deleted resources linger and manual drift is never reverted"
+	finding := object.union(
+		object.union(_sync_meta, {
+			"kind": "Application", "name": app.name, "field": "spec.syncPolicy.automated", "file": app.file,
+			"message": sprintf("%s — %s (%s)", [what, why, sprintf("profile %s requires automated sync", [_app_profile(app)])]),
+		}),
+		_scope(app, input.overlay, _judged_profile),
+	)
+}
+
+_project_names := {p.name: p | some p in _projects}
+
+_destination_finding(app, field, what, why, where) := object.union(
+	object.union(_destination_meta, {
+		"kind": "Application", "name": app.name, "field": field, "file": app.file,
+		"message": sprintf("%s — %s (%s)", [what, why, where]),
+	}),
+	_scope(app, input.overlay, _judged_profile),
+)
+
+# A finding about an Application that neither deploys the judged overlay nor carries its profile is a
+# repository-level finding.
+_scope(app, overlay, _) := {} if app.path == overlay
+
+_scope(app, overlay, profile) := {} if {
+	app.path != overlay
+	app.profile == profile
+}
+
+_scope(app, overlay, profile) := {"scope": "repo"} if {
+	app.path != overlay
+	app.profile != profile
+}
+
+_requires_automated_sync(app) if data.profiles.profiles[_overlays[app.path]].require_automated_sync == true
+
+_requires_automated_sync(app) if data.profiles.profiles[app.profile].require_automated_sync == true
+
+_app_profile(app) := _overlays[app.path]
+
+_app_profile(app) := app.profile if not _overlays[app.path]
+
+_missing_sync(null) := ["(syncPolicy.automated is not set)"]
+
+_missing_sync(automated) := missing if {
+	automated != null
+	missing := [text |
+		some check in [
+			{"ok": object.get(automated, "enabled", true), "text": "(automated.enabled is false)"},
+			{"ok": object.get(automated, "prune", false), "text": "with prune"},
+			{"ok": object.get(automated, "self_heal", false), "text": "with selfHeal"},
+		]
+		check.ok != true
+		text := check.text
+	]
+}
+
+# METADATA
+# title: AppProject destination matching
+# description: |
+#   Argo CD isDestinationMatched: some destination matches (server or name, and namespace) and no "!"
+#   pattern of a non-matching destination denies.
+permitted(dst, destinations) if {
+	some item in destinations
+	_destination_matches(dst, item)
+	not _denied(dst, destinations)
+}
+
+_destination_matches(dst, item) if {
+	_server_or_name(dst, item)
+	_glob(item.namespace, dst.namespace)
+}
+
+_server_or_name(dst, item) if {
+	dst.server != ""
+	_glob(item.server, dst.server)
+}
+
+_server_or_name(dst, item) if {
+	dst.name != ""
+	_glob(item.name, dst.name)
+}
+
+_denied(dst, destinations) if {
+	some item in destinations
+	not _destination_matches(dst, item)
+	_deny_applies(dst, item)
+}
+
+_deny_applies(dst, item) if {
+	_is_deny(item.name)
+	not _name_matches(dst, item)
+}
+
+_deny_applies(dst, item) if {
+	_is_deny(item.server)
+	not _server_matches(dst, item)
+}
+
+_deny_applies(dst, item) if {
+	_is_deny(item.namespace)
+	not _glob(item.namespace, dst.namespace)
+}
+
+_name_matches(dst, item) if {
+	dst.name != ""
+	_glob(item.name, dst.name)
+}
+
+_server_matches(dst, item) if {
+	dst.server != ""
+	_glob(item.server, dst.server)
+}
+
+_is_deny(pattern) if startswith(pattern, "!")
+
+# Argo CD globMatch: "!" negates, "*" matches everything, otherwise a glob with no separators
+# (gobwas/glob; null delimiters in Rego).
+_glob(pattern, value) if {
+	_is_deny(pattern)
+	not glob.match(substring(pattern, 1, -1), null, value)
+}
+
+_glob("*", _)
+
+_glob(pattern, value) if {
+	not _is_deny(pattern)
+	pattern != "*"
+	glob.match(pattern, null, value)
+}
+
+_destinations_text(destinations) := concat("; ", [sprintf("server %s name %s namespace %s", [
+	_or_none(d.server), _or_none(d.name), _or_none(d.namespace),
+]) |
+	some d in destinations
+])
+
+_or_none("") := "(none)"
+
+_or_none(value) := value if value != ""

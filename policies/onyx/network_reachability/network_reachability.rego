@@ -1,0 +1,190 @@
+# METADATA
+# title: Network reachability
+# description: |
+#   When NetworkPolicies are rendered, every correctly wired edge (data.catalog.edges, v1.9.0 fact sheet
+#   §4) is allowed on both sides: by the egress of the source pods if a policy selecting them has Egress
+#   in policyTypes, and by the ingress of the target pods likewise, at the target container port over
+#   TCP. A pod whose egress is restricted and that resolves Service names (every edge source) must also
+#   reach cluster DNS (data.catalog.dns). Peer semantics as docs/model.md: workloads null = every pod of
+#   the matched namespaces, namespaces null = any namespace, peers [] = anywhere, ports [] = every port.
+package onyx.network_reachability
+
+import data.onyx.lib.reach
+
+_blocked := {"id": "ONYX-NETPOL-001", "severity": "error", "title": "Dependency blocked by NetworkPolicy"}
+
+# Names of the NetworkPolicies that select a workload, per policy type ("Egress" / "Ingress").
+_restricting := {type: by_workload |
+	some type in ["Egress", "Ingress"]
+	by_workload := {name: policies |
+		some w in input.workloads
+		name := w.name
+		policies := sort({np.name |
+			some np in input.network_policies
+			name in np.selected_workloads
+			type in np.policy_types
+		})
+		count(policies) > 0
+	}
+}
+
+# File of each NetworkPolicy by name (the first, should two namespaces reuse a name).
+_policy_files := {name: file |
+	some np in input.network_policies
+	name := np.name
+	file := min({other.file | some other in input.network_policies; other.name == name})
+}
+
+# METADATA
+# title: Dependency blocked by NetworkPolicy (egress)
+# description: |
+#   The source's egress is restricted and no egress rule of a policy selecting it allows TCP to the
+#   target pods at the target container port. Consequence: the edge's (§4, §7).
+# scope: rule
+# custom:
+#   id: ONYX-NETPOL-001
+#   severity: error
+deny contains finding if {
+	count(input.network_policies) > 0
+	links := reach.links
+	some link in links
+	names := _restricting.Egress[link.from]
+	not _allows(input.network_policies, "Egress", link.from, link.to, link.to_namespace, link)
+	what := sprintf("egress of %s does not allow TCP %d to %s", [link.from, link.port, link.to])
+	finding := _blocked_finding(names, "spec.egress", what, data.catalog.edges[link.edge].consequence, link.from, "Egress")
+}
+
+# METADATA
+# title: Dependency blocked by NetworkPolicy (ingress)
+# description: |
+#   The target's ingress is restricted and no ingress rule of a policy selecting it allows TCP from the
+#   source pods at the target container port. Consequence: the edge's (§4, §7).
+# scope: rule
+# custom:
+#   id: ONYX-NETPOL-001
+#   severity: error
+deny contains finding if {
+	count(input.network_policies) > 0
+	links := reach.links
+	some link in links
+	names := _restricting.Ingress[link.to]
+	not _allows(input.network_policies, "Ingress", link.to, link.from, link.from_namespace, link)
+	what := sprintf("ingress of %s does not allow TCP %d from %s", [link.to, link.port, link.from])
+	finding := _blocked_finding(names, "spec.ingress", what, data.catalog.edges[link.edge].consequence, link.to, "Ingress")
+}
+
+# METADATA
+# title: Dependency blocked by NetworkPolicy (DNS)
+# description: |
+#   An edge source's egress is restricted and DNS to the cluster DNS namespace is not allowed for every
+#   protocol: every address is a Service DNS name (v1.9.0 §1b, T/configmap.yaml:8-19), so none resolves.
+# scope: rule
+# custom:
+#   id: ONYX-NETPOL-001
+#   severity: error
+deny contains finding if {
+	count(input.network_policies) > 0
+	dns := data.catalog.dns
+	sources := reach.sources
+	some name in sources
+	names := _restricting.Egress[name]
+	missing := [protocol |
+		some protocol in dns.protocols
+		not _allows_dns(input.network_policies, name, protocol, dns)
+	]
+	count(missing) > 0
+	what := sprintf("egress of %s does not allow DNS (%s %s to namespace %s)", [
+		name, concat("/", missing), concat(",", [sprintf("%d", [p]) | some p in dns.ports]), dns.namespace,
+	])
+	why := "no Service name resolves, so the pod reaches none of the dependencies it is wired to"
+	finding := _blocked_finding(names, "spec.egress", what, why, name, "Egress")
+}
+
+_blocked_finding(names, field, what, why, workload, type) := object.union(_blocked, {
+	"kind": "NetworkPolicy",
+	"name": names[0],
+	"field": field,
+	"file": object.get(_policy_files, names[0], ""),
+	"message": sprintf("%s — %s (%s)", [
+		what, why,
+		sprintf("NetworkPolicy %s selects %s with policyTypes %s and no rule allows it", [
+			concat(", ", names), workload, type,
+		]),
+	]),
+})
+
+# Does a policy of `type` that selects `subject` allow the traffic with `peer` (in `peer_namespace`) at
+# the link's target port? For Egress the peer is the target, for Ingress the source; the port is always
+# the target container port (named ports are the target's).
+_allows(policies, type, subject, peer, peer_namespace, link) if {
+	some np in policies
+	subject in np.selected_workloads
+	type in np.policy_types
+	some rule in _rules(np, type)
+	_peers_allow(rule.peers, peer, peer_namespace)
+	_ports_allow(rule.ports, link.port, link.port_names, "TCP")
+}
+
+_allows_dns(policies, subject, protocol, dns) if {
+	some np in policies
+	subject in np.selected_workloads
+	"Egress" in np.policy_types
+	some rule in np.egress
+	_dns_peers_allow(rule.peers, dns.namespace)
+	some port in dns.ports
+	_ports_allow(rule.ports, port, set(), protocol)
+}
+
+_rules(np, "Egress") := np.egress
+
+_rules(np, "Ingress") := np.ingress
+
+_peers_allow([], _, _)
+
+_peers_allow(peers, name, namespace) if {
+	some peer in peers
+	_namespace_matches(peer.namespaces, namespace)
+	_workload_matches(peer.workloads, name)
+}
+
+# DNS pods live outside the overlay, so the model cannot resolve their labels: a peer for the DNS
+# namespace counts unless the model proved it selects no pod (workloads == []).
+_dns_peers_allow([], _)
+
+_dns_peers_allow(peers, namespace) if {
+	some peer in peers
+	_namespace_matches(peer.namespaces, namespace)
+	peer.workloads != []
+}
+
+_namespace_matches(null, _)
+
+_namespace_matches(namespaces, namespace) if namespace in namespaces
+
+_workload_matches(null, _)
+
+_workload_matches(workloads, name) if name in workloads
+
+_ports_allow([], _, _, _)
+
+_ports_allow(ports, port, names, protocol) if {
+	some p in ports
+	object.get(p, "protocol", "TCP") == protocol
+	_rule_port_matches(p, port, names)
+}
+
+# port and name both null: every port of the protocol.
+_rule_port_matches(p, _, _) if {
+	object.get(p, "port", null) == null
+	object.get(p, "name", null) == null
+}
+
+_rule_port_matches(p, port, _) if p.port == port
+
+_rule_port_matches(p, port, _) if {
+	is_number(object.get(p, "end_port", null))
+	p.port <= port
+	port <= p.end_port
+}
+
+_rule_port_matches(p, _, names) if p.name in names
