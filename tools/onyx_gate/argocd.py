@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .findings import SCHEMA_FINDING, Finding
 from .schemas import schema_errors
@@ -12,7 +12,8 @@ from .screen import iter_yaml_documents
 PROFILE_LABEL = "onyx-gitops/profile"
 
 
-def load_argocd(directory: Path, repo_root: Path) -> tuple[dict[str, Any], list[Finding]]:
+def load_argocd(directory: Path, repo_root: Path,
+                check: Callable[[dict[str, Any]], list[str]] = schema_errors) -> tuple[dict[str, Any], list[Finding]]:
     model: dict[str, Any] = {"applications": [], "projects": []}
     findings: list[Finding] = []
     if not directory.is_dir():
@@ -25,7 +26,7 @@ def load_argocd(directory: Path, repo_root: Path) -> tuple[dict[str, Any], list[
             if not isinstance(obj, dict):
                 continue
             kind, name = str(obj.get("kind", "")), str((obj.get("metadata") or {}).get("name", ""))
-            for problem in schema_errors(obj):
+            for problem in check(obj):
                 field_path, _, message = problem.partition(": ")
                 findings.append(Finding(SCHEMA_FINDING, "error", "Schema violation", "argocd", kind, name,
                                         field_path, relative,

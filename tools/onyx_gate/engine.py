@@ -9,6 +9,7 @@ decode error), a conflict — is an EngineError naming the file or policy.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
+from .cache import cache_dir, digest, dist_version, write_atomic
 from .errors import EngineError
 
 FINDING_KEYS = ("id", "severity", "title", "kind", "name", "field", "file", "message")
@@ -70,18 +72,46 @@ def check_findings(raw: Any, source: str) -> list[dict[str, Any]]:
 
 
 class EmbeddedEngine:
-    """regopy, one Interpreter per engine (sharing one between threads segfaults: keep it per thread)."""
+    """regopy, one Interpreter per engine (sharing one between threads segfaults: keep it per thread).
+
+    regopy recompiles every module on each plain query (~50 ms here), so the policies are compiled once into a
+    bundle, cached on disk under a key that hashes the engine version, the query, every module and the data
+    (README "Performance"); a cached bundle is verified by its own checksum before it is loaded.
+    """
 
     name = "embedded"
 
     def __init__(self, policies: PolicySet) -> None:
         try:
-            from regopy import Interpreter
+            from regopy import BundleFormat, Interpreter
         except ImportError as error:  # pragma: no cover - depends on the platform's wheels
             raise EngineError(f"the embedded Rego engine (regopy) is not installed: {error}") from None
         self._policies = policies
         self._interpreter = Interpreter()
-        for name, text in policies.modules.items():
+        data_json = json.dumps(policies.data, sort_keys=True)
+        key = digest(dist_version("regopy"), _QUERY, data_json,
+                     *(f"{name}\0{text}" for name, text in sorted(policies.modules.items())))
+        directory = cache_dir()
+        path = directory / f"policies-{key}.rbb" if directory else None
+        self._bundle = self._load_cached(path, BundleFormat.Binary)
+        if self._bundle is None:
+            self._bundle = self._compile(data_json)
+            if path is not None:
+                self._save(path, BundleFormat.Binary)
+
+    def _load_cached(self, path: Path | None, binary: Any) -> Any:
+        if path is None or not path.is_file():
+            return None
+        try:
+            expected = path.with_suffix(".sha256").read_text(encoding="ascii").strip()
+            if hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+                return None
+            return self._interpreter.load_bundle(str(path), binary)
+        except Exception:  # an unreadable or foreign cache entry only costs a recompile
+            return None
+
+    def _compile(self, data_json: str) -> Any:
+        for name, text in self._policies.modules.items():
             with _capture_fd1() as captured:
                 try:
                     self._interpreter.add_module(name, text)
@@ -92,18 +122,37 @@ class EmbeddedEngine:
                 raise EngineError(f"{name}: policy failed to load: {_first_line(captured(), failure)}")
         with _capture_fd1() as captured:
             try:
-                self._interpreter.add_data_json(json.dumps(policies.data))
+                self._interpreter.add_data_json(data_json)
                 failure = None
             except Exception as error:
                 failure = error
         if failure is not None:
             raise EngineError(f"policies/data: policy data failed to load: {_first_line(captured(), failure)}")
+        with _capture_fd1() as captured:
+            try:
+                bundle = self._interpreter.build(_QUERY)
+                failure = None
+            except Exception as error:  # e.g. a call to an undefined function, caught at compile time
+                failure = error
+        if failure is not None:
+            raise EngineError(f"policies/: the policies failed to compile: {_first_line(captured(), failure)}")
+        return bundle
+
+    def _save(self, path: Path, binary: Any) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+            self._interpreter.save_bundle(str(temporary), self._bundle, binary)
+            write_atomic(path.with_suffix(".sha256"), hashlib.sha256(temporary.read_bytes()).hexdigest().encode())
+            os.replace(temporary, path)
+        except Exception:  # a read-only checkout simply runs uncached
+            return
 
     def evaluate(self, model: dict[str, Any]) -> list[dict[str, Any]]:
         with _capture_fd1() as captured:
             try:
-                self._interpreter.set_input_term(json.dumps(model))
-                output = self._interpreter.query(_QUERY)
+                self._interpreter.set_input(_checked_input(model))
+                output = self._interpreter.query_bundle(self._bundle)
                 failure = None
             except Exception as error:  # undefined functions and recursion surface as JSON decode errors
                 failure = error
@@ -119,6 +168,22 @@ class EmbeddedEngine:
             raise EngineError(f"policy package(s) {', '.join('onyx.' + m for m in missing)} produced no `deny` "
                               "set in the embedded engine (a rule that never fires is a hole in the gate)")
         return check_findings(json.loads(output.binding("findings").json()), "embedded Rego engine")
+
+
+def _checked_input(model: dict[str, Any]) -> dict[str, Any]:
+    """regopy's dict conversion turns integers beyond 64 bits into 0 silently; refuse them instead."""
+    stack: list[Any] = [model]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 2 ** 53:
+            raise EngineError(f"the model holds the integer {node}, beyond what the policies can compare exactly")
+        elif isinstance(node, float) and node != node:
+            raise EngineError("the model holds a NaN, which the embedded engine cannot take")
+    return model
 
 
 def _first_line(captured: str, error: BaseException) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,8 +17,8 @@ from .findings import RENDER_FINDING, SCHEMA_FINDING, Finding
 from .errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERNAL, EngineError, GateError, InputError
 from .model import build_model
 from .policy_data import load_policy_data
-from .render import render_overlay
-from .schemas import schema_errors
+from .render import origin_map, render_for_gate
+from .schemas import ValidObjects
 from .screen import find_kustomization, screen_overlay
 from .waivers import Waiver, apply_waivers, load_waivers
 
@@ -76,7 +76,8 @@ def run_gate(paths: list[str], *, repo_root: Path = REPO_ROOT, all_overlays: boo
     waivers = load_waivers(repo_root / WAIVER_FILE, repo_root)
     policies = load_policy_set(repo_root / "policies", data)
     engine = engine_factory(policies)
-    argocd, argocd_findings = load_argocd(repo_root / "argocd", repo_root)
+    valid = ValidObjects()
+    argocd, argocd_findings = load_argocd(repo_root / "argocd", repo_root, valid.errors)
     targets = list(paths)
     if all_overlays:
         targets += [name for name in sorted((data.get("profiles") or {}).get("overlays") or {}) if name not in targets]
@@ -85,13 +86,14 @@ def run_gate(paths: list[str], *, repo_root: Path = REPO_ROOT, all_overlays: boo
     for finding in argocd_findings:
         repository[(finding.id, finding.file, finding.message)] = finding
     for target in targets:
-        overlay_result = _judge(target, repo_root, cwd or Path.cwd(), data, argocd, engine)
+        overlay_result = _judge(target, repo_root, cwd or Path.cwd(), data, argocd, engine, valid)
         for finding in list(overlay_result.findings):
             if finding.scope == "repo":
                 overlay_result.findings.remove(finding)
                 repository.setdefault((finding.id, finding.file, finding.message), finding)
         result.overlays.append(overlay_result)
     result.repository = list(repository.values())
+    valid.save()
     _apply_waivers(result, waivers, today or dt.date.today())
     return result
 
@@ -105,7 +107,7 @@ def _apply_waivers(result: GateResult, waivers: list[Waiver], today: dt.date) ->
 
 
 def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd: dict[str, Any],
-           engine: Engine) -> OverlayResult:
+           engine: Engine, valid: ValidObjects) -> OverlayResult:
     try:
         overlay_dir, overlay = resolve_overlay(target, repo_root, cwd)
     except GateError as error:
@@ -113,7 +115,7 @@ def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd
     result = OverlayResult(overlay=overlay)
     try:
         screen_overlay(overlay_dir, repo_root)
-        rendered = render_overlay(overlay_dir, repo_root)
+        objects = render_for_gate(overlay_dir, repo_root)
     except GateError as error:
         if error.exit_code == EXIT_FINDINGS:  # Kustomize refused it: one clear finding, no policies
             result.findings.append(Finding(RENDER_FINDING, "error", "Overlay does not render", overlay, "", "", "",
@@ -124,17 +126,21 @@ def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd
         else:
             result.error = error
         return result
-    for obj, origin in zip(rendered.objects, rendered.origins):
-        for problem in schema_errors(obj):
-            result.findings.append(_schema_finding(overlay, obj, origin, problem))
-    model = build_model(overlay, rendered.objects, rendered.origins, data.get("catalog") or {}, argocd)
+    for obj in objects:
+        for problem in valid.errors(obj):
+            result.findings.append(_schema_finding(overlay, obj, problem))
+    model = build_model(overlay, objects, [""] * len(objects), data.get("catalog") or {}, argocd)
     raw = engine.evaluate(model)  # an EngineError propagates: exit 3, never a partial pass
-    fallback_file = _kustomization_file(overlay_dir, repo_root)
     for item in raw:
         result.findings.append(Finding(
             id=item["id"], severity=item["severity"], title=item["title"], overlay=overlay, kind=item["kind"],
-            name=item["name"], field=item["field"], file=item["file"] or fallback_file, message=item["message"],
+            name=item["name"], field=item["field"], file=item["file"], message=item["message"],
             scope="repo" if item.get("scope") == "repo" else "overlay"))
+    if any(not finding.file for finding in result.findings):
+        origins = origin_map(overlay_dir, repo_root)  # only now: origin tracking is the slow part of a build
+        fallback = _kustomization_file(overlay_dir, repo_root)
+        result.findings = [f if f.file else replace(f, file=origins.get((f.kind, f.name), fallback))
+                           for f in result.findings]
     result.findings.sort(key=lambda f: (f.id, f.kind, f.name, f.message))
     return result
 
@@ -159,10 +165,10 @@ def _kustomization_file(overlay_dir: Path, repo_root: Path) -> str:
     return str((found or overlay_dir).relative_to(repo_root))
 
 
-def _schema_finding(overlay: str, obj: dict[str, Any], origin: str, problem: str) -> Finding:
+def _schema_finding(overlay: str, obj: dict[str, Any], problem: str) -> Finding:
     field_path, _, message = problem.partition(": ")
     kind = str(obj.get("kind", ""))
     name = str((obj.get("metadata") or {}).get("name", ""))
-    return Finding(SCHEMA_FINDING, "error", "Schema violation", overlay, kind, name, field_path, origin,
+    return Finding(SCHEMA_FINDING, "error", "Schema violation", overlay, kind, name, field_path, "",
                    f"{kind} {name} fails the strict schema at {field_path}: {message} — the API server rejects or "
                    "silently drops it, so the sync fails or the setting never applies")

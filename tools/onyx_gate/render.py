@@ -55,6 +55,24 @@ def render_overlay(overlay: Path, repo_root: Path, *, renderer: str | None = Non
     return Rendered(objects=objects, origins=origins, renderer=chosen)
 
 
+def render_for_gate(overlay: Path, repo_root: Path, *, renderer: str | None = None) -> list[dict[str, Any]]:
+    """What Argo CD applies, with Kustomize's messages made repository-relative. No origin tracking:
+    Kustomize's originAnnotations cost ~200 ms per build (measured: 86 ms plain vs 280 ms), so origins are
+    computed only when there is a finding to point at (`origin_map`)."""
+    chosen = renderer or os.environ.get("ONYX_GATE_RENDERER") or "pykustomize"
+    try:
+        return render_plain(overlay.resolve(), renderer=chosen)
+    except RenderError as error:
+        raise RenderError(_clean_kustomize_message(str(error), repo_root.resolve())) from None
+
+
+def origin_map(overlay: Path, repo_root: Path) -> dict[tuple[str, str], str]:
+    """(kind, name) → repository file of every object the overlay renders, from Kustomize origin annotations."""
+    rendered = render_overlay(overlay, repo_root)
+    return {(str(obj.get("kind", "")), str((obj.get("metadata") or {}).get("name", ""))): origin
+            for obj, origin in zip(rendered.objects, rendered.origins) if origin}
+
+
 def render_plain(directory: Path, *, renderer: str = "pykustomize") -> list[dict[str, Any]]:
     """Render exactly what `kustomize build directory` would (what Argo CD applies)."""
     if renderer == "pykustomize":
