@@ -6,11 +6,18 @@
 #   policy data (policies/data/profiles), and destination matching follows Argo CD's AppProject
 #   semantics (argoproj/argo-cd pkg/apis/application/v1alpha1/app_project_types.go, isDestinationMatched
 #   and globMatch: server or name, and namespace, as globs without separators; "!" patterns deny).
+# entrypoint: true
 package onyx.argocd_consistency
 
-_count_meta := {"id": "ONYX-ARGOCD-001", "severity": "error", "title": "Overlay not deployed by exactly one Application"}
+_count_meta := {
+	"id": "ONYX-ARGOCD-001", "severity": "error",
+	"title": "Overlay not deployed by exactly one Application",
+}
 
-_profile_meta := {"id": "ONYX-ARGOCD-002", "severity": "error", "title": "Application profile disagrees with its overlay"}
+_profile_meta := {
+	"id": "ONYX-ARGOCD-002", "severity": "error",
+	"title": "Application profile disagrees with its overlay",
+}
 
 _path_meta := {"id": "ONYX-ARGOCD-003", "severity": "error", "title": "Application deploys an unregistered path"}
 
@@ -65,10 +72,10 @@ deny contains finding if {
 	_judged_profile
 	names := sort([app.name | some app in _applications; app.path == input.overlay])
 	count(names) > 1
+	why := "they own the same resources in the same cluster, so each sync reverts or prunes the other's"
 	some app in _applications
 	app.path == input.overlay
 	what := sprintf("Application %s is one of %d Applications deploying %s", [app.name, count(names), input.overlay])
-	why := "they own the same resources in the same cluster, so each sync reverts or prunes the other's"
 	finding := object.union(_count_meta, {
 		"kind": "Application", "name": app.name, "field": "spec.source.path", "file": app.file,
 		"message": sprintf("%s — %s (%s)", [what, why, concat(", ", names)]),
@@ -86,20 +93,17 @@ deny contains finding if {
 #   id: ONYX-ARGOCD-002
 #   severity: error
 deny contains finding if {
+	why := "the deployment the label names is not the one the gate judged, so it reaches the cluster unchecked"
 	some app in _applications
 	registered := _overlays[app.path]
 	registered != app.profile
 	what := sprintf("Application %s is labelled %s=%s but deploys %s, registered as profile %s", [
 		app.name, _label, _or_none(app.profile), app.path, registered,
 	])
-	why := "the deployment the label names is not the one the gate judged, so it reaches the cluster unchecked"
-	finding := object.union(
-		object.union(_profile_meta, {
-			"kind": "Application", "name": app.name, "field": sprintf("metadata.labels[%s]", [_label]), "file": app.file,
-			"message": sprintf("%s — %s (%s)", [what, why, "policies/data/profiles overlays"]),
-		}),
-		_scope(app, input.overlay, _judged_profile),
-	)
+	finding := object.union_n([_profile_meta, _scope(app, input.overlay, _judged_profile), {
+		"kind": "Application", "name": app.name, "field": sprintf("metadata.labels[%s]", [_label]), "file": app.file,
+		"message": sprintf("%s — %s (%s)", [what, why, "policies/data/profiles overlays"]),
+	}])
 }
 
 # METADATA
@@ -112,11 +116,11 @@ deny contains finding if {
 #   id: ONYX-ARGOCD-003
 #   severity: error
 deny contains finding if {
+	why := "the gate never renders or judges that path, so anything in it reaches the cluster unchecked"
+	where := sprintf("registered: %s", [concat(", ", sort(object.keys(_overlays)))])
 	some app in _applications
 	not _overlays[app.path]
 	what := sprintf("Application %s deploys %s, which is not a registered overlay", [app.name, _or_none(app.path)])
-	why := "the gate never renders or judges that path, so anything in it reaches the cluster unchecked"
-	where := sprintf("registered: %s", [concat(", ", sort(object.keys(_overlays)))])
 	finding := object.union(_path_meta, {
 		"kind": "Application", "name": app.name, "field": "spec.source.path", "file": app.file,
 		"message": sprintf("%s — %s (%s)", [what, why, where]),
@@ -135,11 +139,12 @@ deny contains finding if {
 #   id: ONYX-ARGOCD-004
 #   severity: error
 deny contains finding if {
+	why := "Argo CD refuses to sync an Application whose project does not exist, so nothing is deployed"
+	where := sprintf("defined: %s", [concat(", ", sort(object.keys(_project_names)))])
 	some app in _applications
 	not _project_names[app.project]
 	what := sprintf("Application %s uses AppProject %s, which is not defined", [app.name, _or_none(app.project)])
-	why := "Argo CD refuses to sync an Application whose project does not exist, so nothing is deployed"
-	finding := _destination_finding(app, "spec.project", what, why, concat(", ", sort(object.keys(_project_names))))
+	finding := _destination_finding(app, "spec.project", what, why, where)
 }
 
 # METADATA
@@ -150,6 +155,7 @@ deny contains finding if {
 #   id: ONYX-ARGOCD-004
 #   severity: error
 deny contains finding if {
+	why := "Argo CD refuses to sync it (destination not permitted in project), so nothing is deployed"
 	some app in _applications
 	project := _project_names[app.project]
 	not permitted(app.destination, project.destinations)
@@ -157,7 +163,6 @@ deny contains finding if {
 	what := sprintf("Application %s deploys to server %s name %s namespace %s, which AppProject %s does not permit", [
 		app.name, _or_none(dst.server), _or_none(dst.name), _or_none(dst.namespace), project.name,
 	])
-	why := "Argo CD refuses to sync it (\"application destination … is not permitted in project\"), so nothing is deployed"
 	where := sprintf("%s destinations: %s", [project.name, _destinations_text(project.destinations)])
 	finding := _destination_finding(app, "spec.destination", what, why, where)
 }
@@ -173,30 +178,28 @@ deny contains finding if {
 #   id: ONYX-ARGOCD-005
 #   severity: error
 deny contains finding if {
+	why := "a merged change waits for a manual sync, deleted resources linger and manual drift is never reverted"
 	some app in _applications
 	_requires_automated_sync(app)
 	missing := _missing_sync(object.get(app, "automated", null))
 	count(missing) > 0
 	what := sprintf("Application %s lacks automated sync %s", [app.name, concat(" and ", missing)])
-	why := "a merged change waits for a manual sync, deleted resources linger and manual drift is never reverted"
-	finding := object.union(
-		object.union(_sync_meta, {
-			"kind": "Application", "name": app.name, "field": "spec.syncPolicy.automated", "file": app.file,
-			"message": sprintf("%s — %s (%s)", [what, why, sprintf("profile %s requires automated sync", [_app_profile(app)])]),
-		}),
-		_scope(app, input.overlay, _judged_profile),
-	)
+	where := sprintf("profile %s requires automated sync", [_app_profile(app)])
+	finding := object.union_n([_sync_meta, _scope(app, input.overlay, _judged_profile), {
+		"kind": "Application", "name": app.name, "field": "spec.syncPolicy.automated", "file": app.file,
+		"message": sprintf("%s — %s (%s)", [what, why, where]),
+	}])
 }
 
 _project_names := {p.name: p | some p in _projects}
 
-_destination_finding(app, field, what, why, where) := object.union(
-	object.union(_destination_meta, {
+_destination_finding(app, field, what, why, where) := object.union_n([
+	_destination_meta, _scope(app, input.overlay, _judged_profile),
+	{
 		"kind": "Application", "name": app.name, "field": field, "file": app.file,
 		"message": sprintf("%s — %s (%s)", [what, why, where]),
-	}),
-	_scope(app, input.overlay, _judged_profile),
-)
+	},
+])
 
 # A finding about an Application that neither deploys the judged overlay nor carries its profile is a
 # repository-level finding.
@@ -224,14 +227,13 @@ _missing_sync(null) := ["(syncPolicy.automated is not set)"]
 
 _missing_sync(automated) := missing if {
 	automated != null
-	missing := [text |
+	missing := [check.text |
 		some check in [
 			{"ok": object.get(automated, "enabled", true), "text": "(automated.enabled is false)"},
 			{"ok": object.get(automated, "prune", false), "text": "with prune"},
 			{"ok": object.get(automated, "self_heal", false), "text": "with selfHeal"},
 		]
 		check.ok != true
-		text := check.text
 	]
 }
 
@@ -241,9 +243,9 @@ _missing_sync(automated) := missing if {
 #   Argo CD isDestinationMatched: some destination matches (server or name, and namespace) and no "!"
 #   pattern of a non-matching destination denies.
 permitted(dst, destinations) if {
+	not _denied(dst, destinations)
 	some item in destinations
 	_destination_matches(dst, item)
-	not _denied(dst, destinations)
 }
 
 _destination_matches(dst, item) if {

@@ -96,13 +96,13 @@ test_destination_outside_the_project if {
 
 _project(destinations) := {"name": "onyx", "file": "p.yaml", "source_repos": ["*"], "destinations": destinations}
 
-_deploy_to(project, destination) := object.union(fx.prod, {"argocd": {
-	"applications": [_minimal, _full, object.union(_prod, {"destination": destination})],
+# The argocd section of a model whose prod Application goes to `destination` under `project`.
+_deploy_to(apps, project, destination) := {
+	"applications": array.concat(
+		[a | some a in apps; a.name != "onyx-prod"],
+		[object.union(fx.application("prod", "overlays/prod"), {"destination": destination})],
+	),
 	"projects": [project],
-}})
-
-_permitted(project, destination) if {
-	not "ONYX-ARGOCD-004" in _ids(argocd_consistency.deny) with input as _deploy_to(project, destination)
 }
 
 test_destination_by_name_and_deny_patterns if {
@@ -110,17 +110,25 @@ test_destination_by_name_and_deny_patterns if {
 		{"server": "", "name": "in-cluster", "namespace": "onyx-*"},
 		{"server": "*", "name": "", "namespace": "!onyx-secret"},
 	])
-	_permitted(project, {"server": "", "name": "in-cluster", "namespace": "onyx-prod"})
-	not _permitted(project, {"server": "", "name": "in-cluster", "namespace": "onyx-secret"})
-	not _permitted(project, {"server": "", "name": "other-cluster", "namespace": "onyx-prod"})
+	apps := fx.argocd.applications
+	by_name := {"server": "", "name": "in-cluster", "namespace": "onyx-prod"}
+	count(argocd_consistency.deny) == 0 with input as object.union(fx.prod, {"argocd": _deploy_to(apps, project, by_name)})
+	secret := {"server": "", "name": "in-cluster", "namespace": "onyx-secret"}
+	_ids(argocd_consistency.deny) == {"ONYX-ARGOCD-004"} with input as object.union(fx.prod, {"argocd": _deploy_to(apps, project, secret)})
+	other := {"server": "", "name": "other-cluster", "namespace": "onyx-prod"}
+	_ids(argocd_consistency.deny) == {"ONYX-ARGOCD-004"} with input as object.union(fx.prod, {"argocd": _deploy_to(apps, project, other)})
 }
 
 # Argo CD: a "!" server pattern matches every other server, and denies a destination given by name only.
 test_negated_server_pattern if {
 	project := _project([{"server": "!https://evil.example", "name": "", "namespace": "onyx-*"}])
-	_permitted(project, {"server": "https://kubernetes.default.svc", "name": "", "namespace": "onyx-prod"})
-	not _permitted(project, {"server": "https://evil.example", "name": "", "namespace": "onyx-prod"})
-	not _permitted(project, {"server": "", "name": "in-cluster", "namespace": "onyx-prod"})
+	apps := fx.argocd.applications
+	in_cluster := {"server": "https://kubernetes.default.svc", "name": "", "namespace": "onyx-prod"}
+	count(argocd_consistency.deny) == 0 with input as object.union(fx.prod, {"argocd": _deploy_to(apps, project, in_cluster)})
+	evil := {"server": "https://evil.example", "name": "", "namespace": "onyx-prod"}
+	_ids(argocd_consistency.deny) == {"ONYX-ARGOCD-004"} with input as object.union(fx.prod, {"argocd": _deploy_to(apps, project, evil)})
+	by_name := {"server": "", "name": "in-cluster", "namespace": "onyx-prod"}
+	_ids(argocd_consistency.deny) == {"ONYX-ARGOCD-004"} with input as object.union(fx.prod, {"argocd": _deploy_to(apps, project, by_name)})
 }
 
 test_prod_not_automated if {

@@ -5,6 +5,7 @@
 #   server it needs, through a rendered Service that selects exactly that workload at a served port.
 #   Edges: data.catalog.edges from the v1.9.0 fact sheet §4 "What each process needs" and the nginx /
 #   web rows of §1a; failure modes §7.
+# entrypoint: true
 package onyx.backing_service_wiring
 
 import data.onyx.lib.reach

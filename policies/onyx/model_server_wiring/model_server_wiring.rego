@@ -6,6 +6,7 @@
 #   passage embedding (docprocessing, primary warm-up, api ingestion). Edges: data.catalog.edges from
 #   the v1.9.0 fact sheet §4 (MODEL_SERVER_HOST / INDEXING_MODEL_SERVER_HOST rows and "What each process
 #   needs"); the indexing host falls back to the inference host when unset (SC:14-19).
+# entrypoint: true
 package onyx.model_server_wiring
 
 import data.onyx.lib.reach

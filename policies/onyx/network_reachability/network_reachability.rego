@@ -7,6 +7,7 @@
 #   TCP. A pod whose egress is restricted and that resolves Service names (every edge source) must also
 #   reach cluster DNS (data.catalog.dns). Peer semantics as docs/model.md: workloads null = every pod of
 #   the matched namespaces, namespaces null = any namespace, peers [] = anywhere, ports [] = every port.
+# entrypoint: true
 package onyx.network_reachability
 
 import data.onyx.lib.reach
@@ -16,12 +17,11 @@ _blocked := {"id": "ONYX-NETPOL-001", "severity": "error", "title": "Dependency 
 # Names of the NetworkPolicies that select a workload, per policy type ("Egress" / "Ingress").
 _restricting := {type: by_workload |
 	some type in ["Egress", "Ingress"]
-	by_workload := {name: policies |
+	by_workload := {w.name: policies |
 		some w in input.workloads
-		name := w.name
 		policies := sort({np.name |
 			some np in input.network_policies
-			name in np.selected_workloads
+			w.name in np.selected_workloads
 			type in np.policy_types
 		})
 		count(policies) > 0
@@ -29,10 +29,9 @@ _restricting := {type: by_workload |
 }
 
 # File of each NetworkPolicy by name (the first, should two namespaces reuse a name).
-_policy_files := {name: file |
+_policy_files := {np.name: file |
 	some np in input.network_policies
-	name := np.name
-	file := min({other.file | some other in input.network_policies; other.name == name})
+	file := min({other.file | some other in input.network_policies; other.name == np.name})
 }
 
 # METADATA
@@ -48,8 +47,8 @@ deny contains finding if {
 	count(input.network_policies) > 0
 	links := reach.links
 	some link in links
-	names := _restricting.Egress[link.from]
 	not _allows(input.network_policies, "Egress", link.from, link.to, link.to_namespace, link)
+	names := _restricting.Egress[link.from]
 	what := sprintf("egress of %s does not allow TCP %d to %s", [link.from, link.port, link.to])
 	finding := _blocked_finding(names, "spec.egress", what, data.catalog.edges[link.edge].consequence, link.from, "Egress")
 }
@@ -67,8 +66,8 @@ deny contains finding if {
 	count(input.network_policies) > 0
 	links := reach.links
 	some link in links
-	names := _restricting.Ingress[link.to]
 	not _allows(input.network_policies, "Ingress", link.to, link.from, link.from_namespace, link)
+	names := _restricting.Ingress[link.to]
 	what := sprintf("ingress of %s does not allow TCP %d from %s", [link.to, link.port, link.from])
 	finding := _blocked_finding(names, "spec.ingress", what, data.catalog.edges[link.edge].consequence, link.to, "Ingress")
 }
@@ -85,6 +84,7 @@ deny contains finding if {
 deny contains finding if {
 	count(input.network_policies) > 0
 	dns := data.catalog.dns
+	why := "no Service name resolves, so the pod reaches none of the dependencies it is wired to"
 	sources := reach.sources
 	some name in sources
 	names := _restricting.Egress[name]
@@ -96,7 +96,6 @@ deny contains finding if {
 	what := sprintf("egress of %s does not allow DNS (%s %s to namespace %s)", [
 		name, concat("/", missing), concat(",", [sprintf("%d", [p]) | some p in dns.ports]), dns.namespace,
 	])
-	why := "no Service name resolves, so the pod reaches none of the dependencies it is wired to"
 	finding := _blocked_finding(names, "spec.egress", what, why, name, "Egress")
 }
 
@@ -169,7 +168,7 @@ _ports_allow([], _, _, _)
 
 _ports_allow(ports, port, names, protocol) if {
 	some p in ports
-	object.get(p, "protocol", "TCP") == protocol
+	p.protocol == protocol
 	_rule_port_matches(p, port, names)
 }
 

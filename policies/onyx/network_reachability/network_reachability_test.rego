@@ -88,7 +88,7 @@ test_ingress_limited_to_the_api if {
 test_named_and_ranged_ports if {
 	named := {"port": null, "name": "redis", "end_port": null, "protocol": "TCP"}
 	ranged := {"port": 5000, "name": null, "end_port": 9000, "protocol": "TCP"}
-	any := {"port": null, "name": null, "end_port": null, "protocol": "TCP"}
+	every_port := {"port": null, "name": null, "end_port": null, "protocol": "TCP"}
 	egress := _policy("egress", ["Egress"], [], [
 		{"peers": [_peer(["redis"], [fx.namespace])], "ports": [named]},
 		{"peers": [_peer(null, [fx.namespace])], "ports": [ranged, _port(3000, "TCP")]},
@@ -98,7 +98,7 @@ test_named_and_ranged_ports if {
 	contains(_messages(findings), "egress of api-server does not allow TCP 19071 to vespa")
 	not contains(_messages(findings), "6379")
 	not contains(_messages(findings), "8081")
-	open := _policy("egress", ["Egress"], [], [{"peers": [_peer(null, null)], "ports": [any, _port(53, "UDP")]}])
+	open := _policy("egress", ["Egress"], [], [{"peers": [_peer(null, null)], "ports": [every_port, _port(53, "UDP")]}])
 	count(network_reachability.deny) == 0 with input as _with([open])
 }
 

@@ -3,6 +3,7 @@
 # description: |
 #   Only overlays registered in policy data (data.profiles.overlays) are judged. The registry lives in
 #   policies/data, not in the overlay, so an overlay cannot pick or lower its own bar.
+# entrypoint: true
 package onyx.overlay_registry
 
 # Engine subset (policies/README.md): id, title and severity live here as well as in METADATA, because

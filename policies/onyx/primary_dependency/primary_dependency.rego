@@ -4,6 +4,7 @@
 #   Every non-primary Celery worker needs a running primary worker: on start it waits at most 60 s for
 #   the primary's Redis lock and otherwise exits (v1.9.0 fact sheet §2 "Startup dependencies",
 #   app_base.py:322-351; §7 "Primary worker absent").
+# entrypoint: true
 package onyx.primary_dependency
 
 _orphan := {"id": "ONYX-PRIMARY-001", "severity": "error", "title": "Worker without primary worker"}
@@ -30,6 +31,11 @@ _primary_running if {
 #   severity: error
 deny contains finding if {
 	not _primary_running
+	why := concat("", [
+		"it waits 60 s for the primary worker's lock and exits with \"Primary worker was not ready within ",
+		"the timeout\" (app_base.py:322-351), restarting forever, so its queues are never consumed",
+	])
+	where := "no workload runs `celery -A …versioned_apps.primary worker` with replicas > 0"
 	workloads := input.workloads
 	some w in workloads
 	w.replicas > 0
@@ -37,11 +43,6 @@ deny contains finding if {
 	c.celery.role == "worker"
 	c.celery.app != "primary"
 	what := sprintf("Celery worker %s (app \"%s\") runs without a primary worker", [w.name, c.celery.app])
-	why := concat("", [
-		"it waits 60 s for the primary worker's lock and exits with \"Primary worker was not ready within ",
-		"the timeout\" (app_base.py:322-351), restarting forever, so its queues are never consumed",
-	])
-	where := "no workload runs `celery -A …versioned_apps.primary worker` with replicas > 0"
 	finding := object.union(_orphan, {
 		"kind": w.kind,
 		"name": w.name,

@@ -5,6 +5,7 @@
 #   that lies within the profile's queue_scope has a consumer: a workload with replicas > 0 whose
 #   container runs a Celery worker that lists the queue in -Q and whose app registers the queue's tasks.
 #   Judged from the parsed command lines (container celery.{role,app,queues}), never from names.
+# entrypoint: true
 package onyx.queue_coverage
 
 _uncovered_meta := {"id": "ONYX-QUEUE-001", "severity": "error", "title": "Queue without consumer"}
@@ -41,13 +42,13 @@ _live := [item |
 _live_keys := {item.key | some item in _live}
 
 _condition_vars := {producer.condition.env |
-	some queue
-	some producer in _queues[queue].producers
+	some spec in _queues
+	some producer in spec.producers
 }
 
 _conditional_keys := {_producer_key(producer) |
-	some queue
-	some producer in _queues[queue].producers
+	some spec in _queues
+	some producer in spec.producers
 	producer.condition.env
 }
 
@@ -122,8 +123,8 @@ deny contains finding if {
 #   severity: error
 deny contains finding if {
 	uncovered := _uncovered
-	some queue in uncovered
 	workloads := input.workloads
+	some queue in uncovered
 	some w in workloads
 	w.name == _queues[queue].expected_consumer
 	w.replicas == 0
@@ -142,8 +143,8 @@ deny contains finding if {
 #   severity: error
 deny contains finding if {
 	uncovered := _uncovered
-	some queue in uncovered
 	workloads := input.workloads
+	some queue in uncovered
 	some w in workloads
 	w.name == _queues[queue].expected_consumer
 	w.replicas > 0
@@ -167,9 +168,9 @@ deny contains finding if {
 #   severity: error
 deny contains finding if {
 	uncovered := _uncovered
+	workloads := input.workloads
 	some queue in uncovered
 	spec := _queues[queue]
-	workloads := input.workloads
 	some w in workloads
 	w.name == spec.expected_consumer
 	w.replicas > 0

@@ -3,6 +3,7 @@
 # description: |
 #   Every workload the overlay's profile requires (data.profiles) is rendered and not scaled to zero.
 #   The catalog (data.catalog.workloads) says, per workload, what breaks in production without it.
+# entrypoint: true
 package onyx.required_workloads
 
 _absent := {"id": "ONYX-WORKLOAD-001", "severity": "error", "title": "Required workload absent"}
@@ -33,7 +34,9 @@ deny contains finding if {
 	not name in _present
 	entry := object.get(data.catalog.workloads, name, _unknown)
 	what := sprintf("required workload \"%s\" is absent", [name])
-	where := sprintf("%s %s is not rendered; profile %s of %s requires it", [entry.kind, name, _profile_name, input.overlay])
+	where := sprintf("%s %s is not rendered; profile %s of %s requires it", [
+		entry.kind, name, _profile_name, input.overlay,
+	])
 	finding := object.union(_absent, {
 		"kind": entry.kind,
 		"name": name,

@@ -5,6 +5,7 @@
 #   for one component (fact sheet §1b "Rendered in-cluster names", T/configmap.yaml:8-19), and each
 #   chart Service selects its component by label (e.g. inference: `app: inference-model-server`,
 #   T/inference-model-deployment.yaml:7-16).
+# entrypoint: true
 package onyx.service_integrity
 
 _selection := {"id": "ONYX-SERVICE-001", "severity": "error", "title": "Service does not select exactly one workload"}
@@ -39,12 +40,14 @@ deny contains finding if {
 
 _selection_problem(name, []) := sprintf("Service %s selects no workload", [name])
 
-_selection_problem(name, selected) := sprintf("Service %s selects %d workloads (%s)", [name, count(selected), concat(", ", selected)]) if {
+_selection_problem(name, selected) := sprintf("Service %s selects %d workloads (%s)", [
+	name, count(selected), concat(", ", selected),
+]) if {
 	count(selected) > 1
 }
 
-_selection_consequence(0) := "every process that reaches Onyx's dependencies through this name gets no endpoint and cannot connect"
+_selection_consequence(0) := "every client of this name gets no endpoint and cannot connect to what it needs"
 
-_selection_consequence(n) := "connections are spread over different servers, so a share of them reaches the wrong one" if n > 1
+_selection_consequence(n) := "connections are spread over different servers, so a share reaches the wrong one" if n > 1
 
 _selector_text(selector) := concat(",", sort([sprintf("%s=%s", [k, selector[k]]) | some k; selector[k]]))

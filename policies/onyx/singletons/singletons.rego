@@ -5,6 +5,7 @@
 #   election or lock protects the beat, and the primary worker assumes it is the only one (v1.9.0 fact
 #   sheet §5 "Beat deployment and duplicate-beat protection"). Identified by the parsed Celery command
 #   (role beat; role worker with app primary), not by name.
+# entrypoint: true
 package onyx.singletons
 
 _replicas_meta := {"id": "ONYX-SINGLETON-001", "severity": "error", "title": "Celery singleton not at one replica"}
@@ -47,8 +48,8 @@ deny contains finding if {
 	workloads := input.workloads
 	some w in workloads
 	some c in w.containers
-	role := _singleton(c.celery)
 	w.replicas != 1
+	role := _singleton(c.celery)
 	what := sprintf("the Celery %s %s runs %d replicas instead of exactly 1", [role, w.name, w.replicas])
 	where := sprintf("%s %s spec.replicas", [w.kind, w.name])
 	finding := object.union(_replicas_meta, {
@@ -101,8 +102,8 @@ deny contains finding if {
 #   severity: error
 deny contains finding if {
 	autoscalers := input.autoscalers
-	some a in autoscalers
 	workloads := input.workloads
+	some a in autoscalers
 	some w in workloads
 	a.target_kind == w.kind
 	a.target_name == w.name

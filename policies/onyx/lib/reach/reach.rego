@@ -27,12 +27,11 @@ _by_app := {app: indices |
 _services := {concat("/", [s.namespace, s.name]): s | some s in input.services}
 
 # TCP container ports of every edge target, by target workload name.
-_target_ports := {name: ports |
+_target_ports := {edge.to: ports |
 	some edge in _edges
-	name := edge.to
 	ports := [p |
 		some w in input.workloads
-		w.name == name
+		w.name == edge.to
 		some c in w.containers
 		some p in c.ports
 		object.get(p, "protocol", "TCP") == "TCP"
@@ -46,6 +45,7 @@ _target_ports := {name: ports |
 #   "workload", "kind", "file", "namespace", "container" (index), "container_name", "diagnosis"}.
 #   A named source workload is judged on its first (main) container and on any container with a value
 #   for the address; a Celery app on every container running it.
+# scope: document
 results contains result if {
 	workloads := input.workloads
 	some w in workloads
@@ -67,8 +67,8 @@ results contains result if {
 # title: Broken wiring
 # description: Results whose endpoint does not reach the edge's target workload.
 problems contains result if {
-	all := results
-	some result in all
+	found := results
+	some result in found
 	result.diagnosis.code != "ok"
 }
 
@@ -78,8 +78,8 @@ problems contains result if {
 #   Source workload → target workload at a target container port, for every correctly wired edge:
 #   {"edge", "from", "from_namespace", "to", "to_namespace", "port", "port_names"}.
 links contains link if {
-	all := results
-	some result in all
+	found := results
+	some result in found
 	result.diagnosis.code == "ok"
 	some port in result.diagnosis.ports
 	link := {
@@ -126,7 +126,8 @@ diagnosis(edge, endpoints, services, target_ports) := {"code": "missing"} if {
 	endpoints[edge.address].service == null
 } else := d if {
 	endpoint := endpoints[edge.address]
-	d := _service_diagnosis(edge, endpoint, services[concat("/", [endpoint.service_namespace, endpoint.service])], target_ports)
+	service := services[concat("/", [endpoint.service_namespace, endpoint.service])]
+	d := _service_diagnosis(edge, endpoint, service, target_ports)
 } else := {"code": "no_service", "endpoint": endpoints[edge.address]}
 
 _service_diagnosis(edge, endpoint, service, target_ports) := d if {
@@ -179,6 +180,7 @@ _port_matches(p, target_port) if {
 #   {"kind", "name", "field", "file", "message"} for a result of `problems`: the message is
 #   "<what is wrong> — <edge consequence> (<where>)"; a targetPort nobody serves is reported on the
 #   Service, every other failure on the source container's env.
+# scope: document
 describe(result, edge, address) := fields if {
 	result.diagnosis.code != "target_port_not_served"
 	fields := {
@@ -187,7 +189,7 @@ describe(result, edge, address) := fields if {
 		"field": sprintf("spec.template.spec.containers[%d].env", [result.container]),
 		"file": result.file,
 		"message": sprintf("%s — %s (%s)", [
-			_diagnosis_text(result.diagnosis, result.workload, edge.to, object.get(address, "url_var", object.get(address, "host_var", ""))),
+			_diagnosis_text(result.diagnosis, result.workload, edge.to, _variable(address)),
 			edge.consequence,
 			_location_text(result),
 		]),
@@ -244,8 +246,8 @@ _diagnosis_text(d, source, target, _) := sprintf("%s points %s at the wrong serv
 	d.code == "wrong_server"
 }
 
-_diagnosis_text(d, source, _, _) := sprintf("%s reaches Service %s on port %v, which the Service does not expose (it has %v)", [
-	source, d.service.name, d.endpoint.port, d.service.ports,
+_diagnosis_text(d, source, _, _) := sprintf("%s reaches Service %s on port %v, which %s", [
+	source, d.service.name, d.endpoint.port, sprintf("the Service does not expose (it has %v)", [d.service.ports]),
 ]) if {
 	d.code == "port_mismatch"
 }
@@ -262,6 +264,8 @@ _location_text(result) := sprintf("container %s of %s %s; %s from %s", [
 ]) if {
 	result.diagnosis.code != "missing"
 }
+
+_variable(address) := object.get(address, "url_var", object.get(address, "host_var", ""))
 
 _source("default") := "the Onyx code default"
 
