@@ -45,3 +45,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# actionlint on the GitHub workflows (.github/workflows/validate.yml); part of `make test`.
+.PHONY: lint-workflows
+test: lint-workflows
+lint-workflows: $(ACTIONLINT)
+	$(ACTIONLINT) .github/workflows/*.yml
