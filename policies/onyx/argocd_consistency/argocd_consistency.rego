@@ -51,11 +51,11 @@ _judged_profile := _overlays[input.overlay]
 deny contains finding if {
 	_judged_profile
 	count([app | some app in _applications; app.path == input.overlay]) == 0
-	what := sprintf("no Argo CD Application deploys %s", [input.overlay])
+	what := concat("", ["no Argo CD Application deploys ", input.overlay])
 	why := "the overlay passes the gate but Argo CD never syncs it, so the cluster keeps whatever ran before"
 	finding := object.union(_count_meta, {
 		"kind": "Application", "name": "", "field": "spec.source.path", "file": "",
-		"message": sprintf("%s — %s (%s)", [what, why, sprintf("no Application has spec.source.path %s", [input.overlay])]),
+		"message": concat("", [what, " — ", why, " (", concat("", ["no Application has spec.source.path ", input.overlay]), ")"]),
 	})
 }
 
@@ -75,10 +75,10 @@ deny contains finding if {
 	why := "they own the same resources in the same cluster, so each sync reverts or prunes the other's"
 	some app in _applications
 	app.path == input.overlay
-	what := sprintf("Application %s is one of %d Applications deploying %s", [app.name, count(names), input.overlay])
+	what := concat("", ["Application ", app.name, " is one of ", format_int(count(names), 10), " Applications deploying ", input.overlay])
 	finding := object.union(_count_meta, {
 		"kind": "Application", "name": app.name, "field": "spec.source.path", "file": app.file,
-		"message": sprintf("%s — %s (%s)", [what, why, concat(", ", names)]),
+		"message": concat("", [what, " — ", why, " (", concat(", ", names), ")"]),
 	})
 }
 
@@ -97,12 +97,10 @@ deny contains finding if {
 	some app in _applications
 	registered := _overlays[app.path]
 	registered != app.profile
-	what := sprintf("Application %s is labelled %s=%s but deploys %s, registered as profile %s", [
-		app.name, _label, _or_none(app.profile), app.path, registered,
-	])
+	what := concat("", ["Application ", app.name, " is labelled ", _label, "=", _or_none(app.profile), " but deploys ", app.path, ", registered as profile ", registered])
 	finding := object.union_n([_profile_meta, _scope(app, input.overlay, _judged_profile), {
-		"kind": "Application", "name": app.name, "field": sprintf("metadata.labels[%s]", [_label]), "file": app.file,
-		"message": sprintf("%s — %s (%s)", [what, why, "policies/data/profiles overlays"]),
+		"kind": "Application", "name": app.name, "field": concat("", ["metadata.labels[", _label, "]"]), "file": app.file,
+		"message": concat("", [what, " — ", why, " (", "policies/data/profiles overlays", ")"]),
 	}])
 }
 
@@ -117,13 +115,13 @@ deny contains finding if {
 #   severity: error
 deny contains finding if {
 	why := "the gate never renders or judges that path, so anything in it reaches the cluster unchecked"
-	where := sprintf("registered: %s", [concat(", ", sort(object.keys(_overlays)))])
+	where := concat("", ["registered: ", concat(", ", sort(object.keys(_overlays)))])
 	some app in _applications
 	not _overlays[app.path]
-	what := sprintf("Application %s deploys %s, which is not a registered overlay", [app.name, _or_none(app.path)])
+	what := concat("", ["Application ", app.name, " deploys ", _or_none(app.path), ", which is not a registered overlay"])
 	finding := object.union(_path_meta, {
 		"kind": "Application", "name": app.name, "field": "spec.source.path", "file": app.file,
-		"message": sprintf("%s — %s (%s)", [what, why, where]),
+		"message": concat("", [what, " — ", why, " (", where, ")"]),
 		"scope": "repo",
 	})
 }
@@ -140,10 +138,10 @@ deny contains finding if {
 #   severity: error
 deny contains finding if {
 	why := "Argo CD refuses to sync an Application whose project does not exist, so nothing is deployed"
-	where := sprintf("defined: %s", [concat(", ", sort(object.keys(_project_names)))])
+	where := concat("", ["defined: ", concat(", ", sort(object.keys(_project_names)))])
 	some app in _applications
 	not _project_names[app.project]
-	what := sprintf("Application %s uses AppProject %s, which is not defined", [app.name, _or_none(app.project)])
+	what := concat("", ["Application ", app.name, " uses AppProject ", _or_none(app.project), ", which is not defined"])
 	finding := _destination_finding(app, "spec.project", what, why, where)
 }
 
@@ -160,10 +158,8 @@ deny contains finding if {
 	project := _project_names[app.project]
 	not permitted(app.destination, project.destinations)
 	dst := app.destination
-	what := sprintf("Application %s deploys to server %s name %s namespace %s, which AppProject %s does not permit", [
-		app.name, _or_none(dst.server), _or_none(dst.name), _or_none(dst.namespace), project.name,
-	])
-	where := sprintf("%s destinations: %s", [project.name, _destinations_text(project.destinations)])
+	what := concat("", ["Application ", app.name, " deploys to server ", _or_none(dst.server), " name ", _or_none(dst.name), " namespace ", _or_none(dst.namespace), ", which AppProject ", project.name, " does not permit"])
+	where := concat("", [project.name, " destinations: ", _destinations_text(project.destinations)])
 	finding := _destination_finding(app, "spec.destination", what, why, where)
 }
 
@@ -183,11 +179,11 @@ deny contains finding if {
 	_requires_automated_sync(app)
 	missing := _missing_sync(object.get(app, "automated", null))
 	count(missing) > 0
-	what := sprintf("Application %s lacks automated sync %s", [app.name, concat(" and ", missing)])
-	where := sprintf("profile %s requires automated sync", [_app_profile(app)])
+	what := concat("", ["Application ", app.name, " lacks automated sync ", concat(" and ", missing)])
+	where := concat("", ["profile ", _app_profile(app), " requires automated sync"])
 	finding := object.union_n([_sync_meta, _scope(app, input.overlay, _judged_profile), {
 		"kind": "Application", "name": app.name, "field": "spec.syncPolicy.automated", "file": app.file,
-		"message": sprintf("%s — %s (%s)", [what, why, where]),
+		"message": concat("", [what, " — ", why, " (", where, ")"]),
 	}])
 }
 
@@ -197,7 +193,7 @@ _destination_finding(app, field, what, why, where) := object.union_n([
 	_destination_meta, _scope(app, input.overlay, _judged_profile),
 	{
 		"kind": "Application", "name": app.name, "field": field, "file": app.file,
-		"message": sprintf("%s — %s (%s)", [what, why, where]),
+		"message": concat("", [what, " — ", why, " (", where, ")"]),
 	},
 ])
 
@@ -311,9 +307,7 @@ _glob(pattern, value) if {
 	glob.match(pattern, null, value)
 }
 
-_destinations_text(destinations) := concat("; ", [sprintf("server %s name %s namespace %s", [
-	_or_none(d.server), _or_none(d.name), _or_none(d.namespace),
-]) |
+_destinations_text(destinations) := concat("; ", [concat("", ["server ", _or_none(d.server), " name ", _or_none(d.name), " namespace ", _or_none(d.namespace)]) |
 	some d in destinations
 ])
 

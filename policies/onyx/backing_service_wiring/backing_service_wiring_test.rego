@@ -52,7 +52,7 @@ test_service_selecting_nothing if {
 
 test_vespa_config_port if {
 	findings := backing_service_wiring.deny with input as fx.patch_endpoint(fx.prod, "api-server", "vespa_config", {"port": 19072})
-	contains(_message(findings), "api-server reaches Service vespa on port 19072, which the Service does not expose (it has [8081, 19071])")
+	contains(_message(findings), "api-server reaches Service vespa on port 19072, which the Service does not expose (it has 8081, 19071)")
 	contains(_message(findings), "the Vespa application package")
 }
 

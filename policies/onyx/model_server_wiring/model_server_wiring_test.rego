@@ -60,7 +60,7 @@ test_external_name if {
 
 test_port_mismatch if {
 	findings := model_server_wiring.deny with input as fx.patch_endpoint(fx.prod, "api-server", "inference_model_server", {"port": 9001})
-	contains(_message(findings), "api-server reaches Service inference-model-server on port 9001, which the Service does not expose (it has [9000])")
+	contains(_message(findings), "api-server reaches Service inference-model-server on port 9001, which the Service does not expose (it has 9000)")
 }
 
 test_target_port_not_served if {
@@ -73,7 +73,7 @@ test_target_port_not_served if {
 	f.field == "spec.ports[0].targetPort"
 	f.file == "base/indexing-model-server/service.yaml"
 	contains(f.message, "Service indexing-model-server sends port 9000 to targetPort grpc, which no container of indexing-model-server serves")
-	contains(f.message, "indexing-model-server declares TCP ports [9000]")
+	contains(f.message, "indexing-model-server declares TCP ports 9000")
 }
 
 test_absent_source_is_not_judged if {

@@ -19,11 +19,11 @@ _restricting := {type: by_workload |
 	some type in ["Egress", "Ingress"]
 	by_workload := {w.name: policies |
 		some w in input.workloads
-		policies := sort({np.name |
+		policies := {np.name |
 			some np in input.network_policies
 			w.name in np.selected_workloads
 			type in np.policy_types
-		})
+		}
 		count(policies) > 0
 	}
 }
@@ -49,7 +49,7 @@ deny contains finding if {
 	some link in links
 	not _allows(input.network_policies, "Egress", link.from, link.to, link.to_namespace, link)
 	names := _restricting.Egress[link.from]
-	what := sprintf("egress of %s does not allow TCP %d to %s", [link.from, link.port, link.to])
+	what := concat("", ["egress of ", link.from, " does not allow TCP ", format_int(link.port, 10), " to ", link.to])
 	finding := _blocked_finding(names, "spec.egress", what, data.catalog.edges[link.edge].consequence, link.from, "Egress")
 }
 
@@ -68,7 +68,7 @@ deny contains finding if {
 	some link in links
 	not _allows(input.network_policies, "Ingress", link.to, link.from, link.from_namespace, link)
 	names := _restricting.Ingress[link.to]
-	what := sprintf("ingress of %s does not allow TCP %d from %s", [link.to, link.port, link.from])
+	what := concat("", ["ingress of ", link.to, " does not allow TCP ", format_int(link.port, 10), " from ", link.from])
 	finding := _blocked_finding(names, "spec.ingress", what, data.catalog.edges[link.edge].consequence, link.to, "Ingress")
 }
 
@@ -93,23 +93,16 @@ deny contains finding if {
 		not _allows_dns(input.network_policies, name, protocol, dns)
 	]
 	count(missing) > 0
-	what := sprintf("egress of %s does not allow DNS (%s %s to namespace %s)", [
-		name, concat("/", missing), concat(",", [sprintf("%d", [p]) | some p in dns.ports]), dns.namespace,
-	])
+	what := concat("", ["egress of ", name, " does not allow DNS (", concat("/", missing), " ", concat(",", [format_int(p, 10) | some p in dns.ports]), " to namespace ", dns.namespace, ")"])
 	finding := _blocked_finding(names, "spec.egress", what, why, name, "Egress")
 }
 
 _blocked_finding(names, field, what, why, workload, type) := object.union(_blocked, {
 	"kind": "NetworkPolicy",
-	"name": names[0],
+	"name": min(names),
 	"field": field,
-	"file": object.get(_policy_files, names[0], ""),
-	"message": sprintf("%s — %s (%s)", [
-		what, why,
-		sprintf("NetworkPolicy %s selects %s with policyTypes %s and no rule allows it", [
-			concat(", ", names), workload, type,
-		]),
-	]),
+	"file": object.get(_policy_files, min(names), ""),
+	"message": concat("", [what, " — ", why, " (", concat("", ["NetworkPolicy ", concat(", ", names), " selects ", workload, " with policyTypes ", type, " and no rule allows it"]), ")"]),
 })
 
 # Does a policy of `type` that selects `subject` allow the traffic with `peer` (in `peer_namespace`) at

@@ -28,14 +28,14 @@ _registry := data.profiles.overlays
 deny contains finding if {
 	registered := object.keys(_registry)
 	not input.overlay in registered
-	what := sprintf("overlay \"%s\" is not registered in policies/data/profiles", [input.overlay])
+	what := concat("", ["overlay \"", input.overlay, "\" is not registered in policies/data/profiles"])
 	why := "no profile says which workloads and queues it needs, so it would deploy unjudged and is refused"
-	where := sprintf("registered overlays: %s", [concat(", ", sort(registered))])
+	where := concat("", ["registered overlays: ", concat(", ", sort(registered))])
 	finding := object.union(_unregistered, {
 		"kind": "Kustomization",
 		"name": input.overlay,
 		"field": "",
 		"file": "",
-		"message": sprintf("%s — %s (%s)", [what, why, where]),
+		"message": concat("", [what, " — ", why, " (", where, ")"]),
 	})
 }

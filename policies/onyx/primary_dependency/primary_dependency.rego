@@ -42,12 +42,12 @@ deny contains finding if {
 	some i, c in w.containers
 	c.celery.role == "worker"
 	c.celery.app != "primary"
-	what := sprintf("Celery worker %s (app \"%s\") runs without a primary worker", [w.name, c.celery.app])
+	what := concat("", ["Celery worker ", w.name, " (app \"", c.celery.app, "\") runs without a primary worker"])
 	finding := object.union(_orphan, {
 		"kind": w.kind,
 		"name": w.name,
-		"field": sprintf("spec.template.spec.containers[%d].command", [i]),
+		"field": concat("", ["spec.template.spec.containers[", format_int(i, 10), "].command"]),
 		"file": w.file,
-		"message": sprintf("%s — %s (%s)", [what, why, where]),
+		"message": concat("", [what, " — ", why, " (", where, ")"]),
 	})
 }

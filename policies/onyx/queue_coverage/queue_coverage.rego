@@ -109,7 +109,7 @@ deny contains finding if {
 	name := _queues[queue].expected_consumer
 	not name in _rendered
 	kind := data.catalog.workloads[name].kind
-	where := sprintf("%s %s is absent", [kind, name])
+	where := concat("", [kind, " ", name, " is absent"])
 	finding := _queue_finding(queue, kind, name, "spec.template.spec.containers[0].command", "", where)
 }
 
@@ -128,7 +128,7 @@ deny contains finding if {
 	some w in workloads
 	w.name == _queues[queue].expected_consumer
 	w.replicas == 0
-	where := sprintf("%s %s is scaled to 0 replicas", [w.kind, w.name])
+	where := concat("", [w.kind, " ", w.name, " is scaled to 0 replicas"])
 	finding := _queue_finding(queue, w.kind, w.name, "spec.replicas", w.file, where)
 }
 
@@ -151,8 +151,8 @@ deny contains finding if {
 	not _lists_queue(w.containers, queue)
 	i := _celery_container(w.containers)
 	listed := concat(",", object.get(w.containers[i], ["celery", "queues"], []))
-	where := sprintf("%s %s does not list %s in -Q (it consumes \"%s\")", [w.kind, w.name, queue, listed])
-	field := sprintf("spec.template.spec.containers[%d].command", [i])
+	where := concat("", [w.kind, " ", w.name, " does not list ", queue, " in -Q (it consumes \"", listed, "\")"])
+	field := concat("", ["spec.template.spec.containers[", format_int(i, 10), "].command"])
 	finding := _queue_finding(queue, w.kind, w.name, field, w.file, where)
 }
 
@@ -177,10 +177,8 @@ deny contains finding if {
 	some i, c in w.containers
 	c.celery.role == "worker"
 	queue in c.celery.queues
-	where := sprintf("%s %s lists %s in -Q but runs app \"%s\", which does not register its tasks (apps that do: %s)", [
-		w.kind, w.name, queue, c.celery.app, concat(", ", spec.task_apps),
-	])
-	field := sprintf("spec.template.spec.containers[%d].command", [i])
+	where := concat("", [w.kind, " ", w.name, " lists ", queue, " in -Q but runs app \"", c.celery.app, "\", which does not register its tasks (apps that do: ", concat(", ", spec.task_apps), ")"])
+	field := concat("", ["spec.template.spec.containers[", format_int(i, 10), "].command"])
 	finding := _queue_finding(queue, w.kind, w.name, field, w.file, where)
 }
 
@@ -189,7 +187,7 @@ _queue_finding(queue, kind, name, field, file, where) := object.union(_uncovered
 	"name": name,
 	"field": field,
 	"file": file,
-	"message": sprintf("queue \"%s\" has no consumer — %s (%s)", [queue, _queues[queue].consequence, where]),
+	"message": concat("", ["queue \"", queue, "\" has no consumer — ", _queues[queue].consequence, " (", where, ")"]),
 })
 
 _producer_key(producer) := concat(":", ["workload", producer.workload])

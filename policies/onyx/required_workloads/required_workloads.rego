@@ -33,16 +33,14 @@ deny contains finding if {
 	some name in _required
 	not name in _present
 	entry := object.get(data.catalog.workloads, name, _unknown)
-	what := sprintf("required workload \"%s\" is absent", [name])
-	where := sprintf("%s %s is not rendered; profile %s of %s requires it", [
-		entry.kind, name, _profile_name, input.overlay,
-	])
+	what := concat("", ["required workload \"", name, "\" is absent"])
+	where := concat("", [entry.kind, " ", name, " is not rendered; profile ", _profile_name, " of ", input.overlay, " requires it"])
 	finding := object.union(_absent, {
 		"kind": entry.kind,
 		"name": name,
 		"field": "",
 		"file": "",
-		"message": sprintf("%s — %s (%s)", [what, entry.consequence, where]),
+		"message": concat("", [what, " — ", entry.consequence, " (", where, ")"]),
 	})
 }
 
@@ -61,13 +59,13 @@ deny contains finding if {
 	w.name in _required
 	w.replicas == 0
 	entry := object.get(data.catalog.workloads, w.name, _unknown)
-	what := sprintf("required workload \"%s\" is scaled to 0 replicas", [w.name])
-	where := sprintf("%s %s spec.replicas is 0; profile %s requires it", [w.kind, w.name, _profile_name])
+	what := concat("", ["required workload \"", w.name, "\" is scaled to 0 replicas"])
+	where := concat("", [w.kind, " ", w.name, " spec.replicas is 0; profile ", _profile_name, " requires it"])
 	finding := object.union(_scaled_to_zero, {
 		"kind": w.kind,
 		"name": w.name,
 		"field": "spec.replicas",
 		"file": w.file,
-		"message": sprintf("%s — %s (%s)", [what, entry.consequence, where]),
+		"message": concat("", [what, " — ", entry.consequence, " (", where, ")"]),
 	})
 }

@@ -30,19 +30,13 @@ deny contains finding if {
 		"name": service.name,
 		"field": "spec.selector",
 		"file": service.file,
-		"message": sprintf("%s — %s (%s)", [
-			_selection_problem(service.name, service.selected_workloads),
-			_selection_consequence(n),
-			sprintf("selector %s in namespace %s", [_selector_text(service.selector), service.namespace]),
-		]),
+		"message": concat("", [_selection_problem(service.name, service.selected_workloads), " — ", _selection_consequence(n), " (", concat("", ["selector ", _selector_text(service.selector), " in namespace ", service.namespace]), ")"]),
 	})
 }
 
-_selection_problem(name, []) := sprintf("Service %s selects no workload", [name])
+_selection_problem(name, []) := concat("", ["Service ", name, " selects no workload"])
 
-_selection_problem(name, selected) := sprintf("Service %s selects %d workloads (%s)", [
-	name, count(selected), concat(", ", selected),
-]) if {
+_selection_problem(name, selected) := concat("", ["Service ", name, " selects ", format_int(count(selected), 10), " workloads (", concat(", ", selected), ")"]) if {
 	count(selected) > 1
 }
 
@@ -50,4 +44,4 @@ _selection_consequence(0) := "every client of this name gets no endpoint and can
 
 _selection_consequence(n) := "connections are spread over different servers, so a share reaches the wrong one" if n > 1
 
-_selector_text(selector) := concat(",", sort([sprintf("%s=%s", [k, selector[k]]) | some k; selector[k]]))
+_selector_text(selector) := concat(",", sort([concat("", [k, "=", selector[k]]) | some k; selector[k]]))

@@ -50,14 +50,14 @@ deny contains finding if {
 	some c in w.containers
 	w.replicas != 1
 	role := _singleton(c.celery)
-	what := sprintf("the Celery %s %s runs %d replicas instead of exactly 1", [role, w.name, w.replicas])
-	where := sprintf("%s %s spec.replicas", [w.kind, w.name])
+	what := concat("", ["the Celery ", role, " ", w.name, " runs ", format_int(w.replicas, 10), " replicas instead of exactly 1"])
+	where := concat("", [w.kind, " ", w.name, " spec.replicas"])
 	finding := object.union(_replicas_meta, {
 		"kind": w.kind,
 		"name": w.name,
 		"field": "spec.replicas",
 		"file": w.file,
-		"message": sprintf("%s — %s (%s)", [what, _replica_consequence(role, w.replicas), where]),
+		"message": concat("", [what, " — ", _replica_consequence(role, w.replicas), " (", where, ")"]),
 	})
 }
 
@@ -79,14 +79,14 @@ deny contains finding if {
 	w.strategy != "Recreate"
 	some c in w.containers
 	role := _singleton(c.celery)
-	what := sprintf("the Celery %s Deployment %s uses strategy %s, not Recreate", [role, w.name, w.strategy])
-	why := sprintf("every rollout starts the new pod before the old one stops, and while both run %s", [_duplicate[role]])
+	what := concat("", ["the Celery ", role, " Deployment ", w.name, " uses strategy ", w.strategy, ", not Recreate"])
+	why := concat("", ["every rollout starts the new pod before the old one stops, and while both run ", _duplicate[role]])
 	finding := object.union(_strategy_meta, {
 		"kind": w.kind,
 		"name": w.name,
 		"field": "spec.strategy.type",
 		"file": w.file,
-		"message": sprintf("%s — %s (%s)", [what, why, "Deployment spec.strategy.type"]),
+		"message": concat("", [what, " — ", why, " (", "Deployment spec.strategy.type", ")"]),
 	})
 }
 
@@ -109,14 +109,14 @@ deny contains finding if {
 	a.target_name == w.name
 	some c in w.containers
 	role := _singleton(c.celery)
-	what := sprintf("%s %s autoscales the Celery %s %s", [a.kind, a.name, role, w.name])
-	where := sprintf("%s %s targets %s %s", [a.kind, a.name, w.kind, w.name])
+	what := concat("", [a.kind, " ", a.name, " autoscales the Celery ", role, " ", w.name])
+	where := concat("", [a.kind, " ", a.name, " targets ", w.kind, " ", w.name])
 	finding := object.union(_autoscaled_meta, {
 		"kind": a.kind,
 		"name": a.name,
 		"field": "spec.scaleTargetRef",
 		"file": a.file,
-		"message": sprintf("%s — %s (%s)", [what, _duplicate[role], where]),
+		"message": concat("", [what, " — ", _duplicate[role], " (", where, ")"]),
 	})
 }
 

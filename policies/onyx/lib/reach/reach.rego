@@ -14,13 +14,13 @@ _edges := data.catalog.edges
 _by_workload := {name: indices |
 	some edge in _edges
 	some name in edge.from_workloads
-	indices := {i | some i; name in _edges[i].from_workloads}
+	indices := {i | some i; other := _edges[i]; name in other.from_workloads}
 }
 
 _by_app := {app: indices |
 	some edge in _edges
 	some app in edge.from_celery_apps
-	indices := {i | some i; app in _edges[i].from_celery_apps}
+	indices := {i | some i; other := _edges[i]; app in other.from_celery_apps}
 }
 
 # Rendered Services by "<namespace>/<name>" (unique in a rendered overlay).
@@ -145,7 +145,7 @@ _service_diagnosis(edge, endpoint, service, target_ports) := d if {
 	d := {
 		"code": _ok_or_not_served(count(ports)), "endpoint": endpoint, "service": _service_summary(service),
 		"port_index": j, "target_port": target_port, "ports": ports, "port_names": names,
-		"declared": sort({p.port | some p in candidates}),
+		"declared": {p.port | some p in candidates},
 	}
 }
 
@@ -186,82 +186,57 @@ describe(result, edge, address) := fields if {
 	fields := {
 		"kind": result.kind,
 		"name": result.workload,
-		"field": sprintf("spec.template.spec.containers[%d].env", [result.container]),
+		"field": concat("", ["spec.template.spec.containers[", format_int(result.container, 10), "].env"]),
 		"file": result.file,
-		"message": sprintf("%s — %s (%s)", [
-			_diagnosis_text(result.diagnosis, result.workload, edge.to, _variable(address)),
-			edge.consequence,
-			_location_text(result),
-		]),
+		"message": concat("", [_diagnosis_text(result.diagnosis, result.workload, edge.to, _variable(address)), " — ", edge.consequence, " (", _location_text(result), ")"]),
 	}
 }
 
 describe(result, edge, _) := fields if {
 	result.diagnosis.code == "target_port_not_served"
 	d := result.diagnosis
-	what := sprintf("Service %s sends port %v to targetPort %v, which no container of %s serves", [
-		d.service.name, d.endpoint.port, d.target_port, edge.to,
-	])
-	where := sprintf("%s reaches it through %s=%s; %s declares TCP ports %v", [
-		result.workload, d.endpoint.var, d.endpoint.value, edge.to, d.declared,
-	])
+	what := concat("", ["Service ", d.service.name, " sends port ", _text(d.endpoint.port), " to targetPort ", _text(d.target_port), ", which no container of ", edge.to, " serves"])
+	where := concat("", [result.workload, " reaches it through ", d.endpoint.var, "=", d.endpoint.value, "; ", edge.to, " declares TCP ports ", _text(d.declared)])
 	fields := {
 		"kind": "Service",
 		"name": d.service.name,
-		"field": sprintf("spec.ports[%d].targetPort", [d.port_index]),
+		"field": concat("", ["spec.ports[", format_int(d.port_index, 10), "].targetPort"]),
 		"file": d.service.file,
-		"message": sprintf("%s — %s (%s)", [what, edge.consequence, where]),
+		"message": concat("", [what, " — ", edge.consequence, " (", where, ")"]),
 	}
 }
 
-_diagnosis_text(d, source, target, var) := sprintf("%s sets no %s, so it points at nothing instead of %s", [
-	source, var, target,
-]) if {
+_diagnosis_text(d, source, target, var) := concat("", [source, " sets no ", var, ", so it points at nothing instead of ", target]) if {
 	d.code == "missing"
 }
 
-_diagnosis_text(d, source, target, _) := sprintf("%s reaches %s through %s=%s, which points at localhost", [
-	source, target, d.endpoint.var, d.endpoint.value,
-]) if {
+_diagnosis_text(d, source, target, _) := concat("", [source, " reaches ", target, " through ", d.endpoint.var, "=", d.endpoint.value, ", which points at localhost"]) if {
 	d.code == "unresolved"
 	_is_loopback(d.endpoint.host)
 }
 
-_diagnosis_text(d, source, target, _) := sprintf("%s reaches %s through %s=%s, which names no Service of the cluster", [
-	source, target, d.endpoint.var, d.endpoint.value,
-]) if {
+_diagnosis_text(d, source, target, _) := concat("", [source, " reaches ", target, " through ", d.endpoint.var, "=", d.endpoint.value, ", which names no Service of the cluster"]) if {
 	d.code == "unresolved"
 	not _is_loopback(d.endpoint.host)
 }
 
-_diagnosis_text(d, source, _, _) := sprintf("%s points %s at Service %s, which is not rendered in namespace %s", [
-	source, d.endpoint.var, d.endpoint.service, d.endpoint.service_namespace,
-]) if {
+_diagnosis_text(d, source, _, _) := concat("", [source, " points ", d.endpoint.var, " at Service ", d.endpoint.service, ", which is not rendered in namespace ", d.endpoint.service_namespace]) if {
 	d.code == "no_service"
 }
 
-_diagnosis_text(d, source, target, _) := sprintf("%s points %s at the wrong server: Service %s selects %s, not %s", [
-	source, d.endpoint.var, d.service.name, _selected_text(d.service.selected_workloads), target,
-]) if {
+_diagnosis_text(d, source, target, _) := concat("", [source, " points ", d.endpoint.var, " at the wrong server: Service ", d.service.name, " selects ", _selected_text(d.service.selected_workloads), ", not ", target]) if {
 	d.code == "wrong_server"
 }
 
-_diagnosis_text(d, source, _, _) := sprintf("%s reaches Service %s on port %v, which %s", [
-	source, d.service.name, d.endpoint.port, sprintf("the Service does not expose (it has %v)", [d.service.ports]),
-]) if {
+_diagnosis_text(d, source, _, _) := concat("", [source, " reaches Service ", d.service.name, " on port ", _text(d.endpoint.port), ", which ", concat("", ["the Service does not expose (it has ", _text(d.service.ports), ")"])]) if {
 	d.code == "port_mismatch"
 }
 
-_location_text(result) := sprintf("container %s of %s %s; no value and no Onyx code default", [
-	result.container_name, result.kind, result.workload,
-]) if {
+_location_text(result) := concat("", ["container ", result.container_name, " of ", result.kind, " ", result.workload, "; no value and no Onyx code default"]) if {
 	result.diagnosis.code == "missing"
 }
 
-_location_text(result) := sprintf("container %s of %s %s; %s from %s", [
-	result.container_name, result.kind, result.workload, result.diagnosis.endpoint.var,
-	_source(result.diagnosis.endpoint.source),
-]) if {
+_location_text(result) := concat("", ["container ", result.container_name, " of ", result.kind, " ", result.workload, "; ", result.diagnosis.endpoint.var, " from ", _source(result.diagnosis.endpoint.source)]) if {
 	result.diagnosis.code != "missing"
 }
 
@@ -278,3 +253,20 @@ _selected_text(names) := concat(", ", names) if count(names) > 0
 _is_loopback(host) if host in {"localhost", "::1", "[::1]"}
 
 _is_loopback(host) if startswith(host, "127.")
+
+# Text of a port, a port name or a list of them. Messages are built with concat, never sprintf: regopy
+# 1.5.2 formats a computed string given to sprintf's %s or %v as a quoted JSON string (README "Engine
+# subset").
+_text(x) := format_int(x, 10) if is_number(x)
+
+_text(x) := x if is_string(x)
+
+_text(x) := "(none)" if is_null(x)
+
+_text(x) := concat(", ", [_scalar_text(e) | some e in x]) if is_array(x)
+
+_text(x) := concat(", ", [_scalar_text(e) | some e in x]) if is_set(x)
+
+_scalar_text(x) := format_int(x, 10) if is_number(x)
+
+_scalar_text(x) := x if is_string(x)
