@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from .errors import InputError
 from .findings import RENDER_FINDING, Finding
 from .gate import REPO_ROOT, WAIVER_FILE, GateResult, OverlayResult
-from .snapshot import OverlaySnapshot, Snapshot, load_snapshot, snapshot_overlay
+from .snapshot import OverlaySnapshot, Snapshot, load_snapshot, origins, snapshot_overlay
 from .waivers import UNUSED_WAIVER, Waiver, apply_waivers
 from .worktree import checked_out, resolve_commit
 
@@ -140,6 +140,10 @@ def compare_overlay(overlay: str, base: Snapshot, head: Snapshot) -> tuple[Overl
     if delta.auto_prune:
         app = delta.application
         result.findings += _removal_findings(overlay, app, old, new, head.catalog or base.catalog, after)
+        if any(not finding.file for finding in result.findings):
+            files = origins(head, overlay)
+            result.findings = [f if f.file else replace(f, file=files.get((f.kind, f.name), after.kustomization))
+                               for f in result.findings]
     result.findings.sort(key=lambda f: (f.id, f.kind, f.name, f.message))
     return delta, result
 
@@ -281,7 +285,7 @@ def _network_policy_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Ch
     def words(policy: dict[str, Any] | None) -> str:
         if policy is None:
             return "absent"
-        return (f"selects {_words(policy.get('selected_workloads') or [])}; {'/'.join(policy.get('policy_types') or [])}; "
+        return (f"selects {_some(policy.get('selected_workloads') or []) or 'no pod'}; {'/'.join(policy.get('policy_types') or [])}; "
                 f"{len(policy.get('ingress') or [])} ingress, {len(policy.get('egress') or [])} egress rule(s)")
 
     before, after = index(old), index(new)
@@ -356,7 +360,7 @@ def _removal_findings(overlay: str, app: str, old: dict[str, Any], new: dict[str
             if gone:
                 findings.append(Finding(
                     DIFF_STORAGE, "error", "Stateful storage removed", overlay, key[0], key[1],
-                    "spec.volumeClaimTemplates", now[key].get("file") or kustomization,
+                    "spec.volumeClaimTemplates", "",
                     f"StatefulSet {key[1]} drops volumeClaimTemplate(s) {_quoted(gone)} — volumeClaimTemplates "
                     f"are immutable, so after merge every automatic sync of Application {app} fails (the API "
                     f"server forbids the update) and no later change to {overlay} reaches the cluster until the "
@@ -418,7 +422,7 @@ def _queue_finding(overlay: str, app: str, old: dict[str, Any], new: dict[str, A
         index = next((i for i, c in enumerate(new.get("containers") or []) if c.get("celery")), 0)
         field_path = f"spec.template.spec.containers[{index}].command"
     return Finding(DIFF_QUEUE, "error", "Queue consumer removed", overlay, kind, name, field_path,
-                   new.get("file") or "", f"{action} — {'; '.join(effects)}")
+                   "", f"{action} — {'; '.join(effects)}")
 
 
 def _quoted(items: Iterable[str]) -> str:

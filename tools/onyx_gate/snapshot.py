@@ -14,7 +14,7 @@ from .errors import EXIT_FINDINGS, EngineError, GateError, InputError
 from .gate import WAIVER_FILE
 from .model import build_model
 from .policy_data import load_policy_data
-from .render import render_overlay
+from .render import origin_map, render_for_gate
 from .screen import find_kustomization, screen_overlay
 from .waivers import Waiver, load_waivers
 
@@ -85,7 +85,7 @@ def snapshot_overlay(snapshot: Snapshot, overlay: str) -> OverlaySnapshot:
     result.kustomization = str(kustomization.relative_to(root))
     try:
         screen_overlay(directory, root)
-        rendered = render_overlay(directory, root)
+        objects = render_for_gate(directory, root)  # no origin tracking: `origins()` when a finding needs it
     except EngineError:
         raise  # the renderer itself is broken: exit 3 for the whole run, as in the gate
     except GateError as error:
@@ -94,5 +94,11 @@ def snapshot_overlay(snapshot: Snapshot, overlay: str) -> OverlaySnapshot:
         else:
             result.error = error
         return result
-    result.model = build_model(overlay, rendered.objects, rendered.origins, snapshot.catalog, snapshot.argocd)
+    result.model = build_model(overlay, objects, [""] * len(objects), snapshot.catalog, snapshot.argocd)
     return result
+
+
+def origins(snapshot: Snapshot, overlay: str) -> dict[tuple[str, str], str]:
+    """(kind, name) → repository file of every object the overlay renders (Kustomize origin annotations;
+    a second, slower build, so only called when a finding needs a file)."""
+    return origin_map(snapshot.root / overlay, snapshot.root)
