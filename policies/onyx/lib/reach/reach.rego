@@ -9,7 +9,10 @@ package onyx.lib.reach
 
 _edges := data.catalog.edges
 
-# Indexes, built once per query (regopy is slow at nested scans: policies/README.md "Performance").
+# Indexes built once per query. regopy is slow at nested scans and at passing large objects (a workload,
+# a container's env) to functions, so rows keep only small values and functions only take small ones
+# (policies/README.md "Engine subset and performance").
+
 # Edge indices per source workload name and per source Celery app.
 _by_workload := {name: indices |
 	some edge in _edges
@@ -23,63 +26,78 @@ _by_app := {app: indices |
 	indices := {i | some i; other := _edges[i]; app in other.from_celery_apps}
 }
 
-# Rendered Services by "<namespace>/<name>" (unique in a rendered overlay).
-_services := {concat("/", [s.namespace, s.name]): s | some s in input.services}
+# Rendered Services by "<namespace>/<name>" (unique in a rendered overlay), summarised.
+_services := {concat("/", [s.namespace, s.name]): summary |
+	some s in input.services
+	summary := {
+		"name": s.name, "namespace": s.namespace, "file": s.file, "selected_workloads": s.selected_workloads,
+		"ports": [{"port": p.port, "target_port": object.get(p, "target_port", p.port), "protocol": p.protocol} |
+			some p in s.ports
+		],
+	}
+}
 
 # TCP container ports of every edge target, by target workload name.
 _target_ports := {edge.to: ports |
 	some edge in _edges
-	ports := [p |
+	ports := [{"name": p.name, "port": p.port} |
 		some w in input.workloads
 		w.name == edge.to
 		some c in w.containers
 		some p in c.ports
-		object.get(p, "protocol", "TCP") == "TCP"
+		p.protocol == "TCP"
 	]
 }
+
+# One row per (edge, source workload, judged container). A named source workload is judged on its
+# first (main) container and on any other container with a value for the address; a Celery app on
+# every container running it.
+_rows := array.concat(
+	[row |
+		some w in input.workloads
+		some index in _by_workload[w.name]
+		some i
+		c := w.containers[i]
+		endpoint := object.get(c, ["endpoints", _edges[index].address], null)
+		_judged(i, endpoint)
+		row := _row(index, w.name, w.kind, w.file, w.namespace, i, c.name, endpoint)
+	],
+	[row |
+		some w in input.workloads
+		some i
+		c := w.containers[i]
+		some index in _by_app[c.celery.app]
+		endpoint := object.get(c, ["endpoints", _edges[index].address], null)
+		row := _row(index, w.name, w.kind, w.file, w.namespace, i, c.name, endpoint)
+	],
+)
 
 # METADATA
 # title: Wiring results
 # description: |
 #   One result per (edge, source workload, judged container): {"edge": index into data.catalog.edges,
 #   "workload", "kind", "file", "namespace", "container" (index), "container_name", "diagnosis"}.
-#   A named source workload is judged on its first (main) container and on any container with a value
-#   for the address; a Celery app on every container running it.
-# scope: document
-results contains result if {
-	workloads := input.workloads
-	some w in workloads
-	some index in _by_workload[w.name]
-	some i, c in w.containers
-	_judged(_edges[index].address, i, c)
-	result := _result(index, w, i, c)
-}
-
-results contains result if {
-	workloads := input.workloads
-	some w in workloads
-	some i, c in w.containers
-	some index in _by_app[c.celery.app]
-	result := _result(index, w, i, c)
-}
+results := [object.union(row, {"diagnosis": diagnosis(
+	_edges[row.edge],
+	row.endpoint,
+	object.get(_services, _service_key(row.endpoint), null),
+	object.get(_target_ports, _edges[row.edge].to, []),
+)}) |
+	some row in _rows
+]
 
 # METADATA
 # title: Broken wiring
 # description: Results whose endpoint does not reach the edge's target workload.
-problems contains result if {
-	found := results
-	some result in found
-	result.diagnosis.code != "ok"
-}
+problems := [result | some result in results; result.diagnosis.code != "ok"]
 
 # METADATA
 # title: Resolved links
 # description: |
 #   Source workload → target workload at a target container port, for every correctly wired edge:
 #   {"edge", "from", "from_namespace", "to", "to_namespace", "port", "port_names"}.
-links contains link if {
-	found := results
-	some result in found
+links := [link |
+	some result in results
 	result.diagnosis.code == "ok"
 	some port in result.diagnosis.ports
 	link := {
@@ -91,26 +109,35 @@ links contains link if {
 		"port": port,
 		"port_names": result.diagnosis.port_names,
 	}
-}
+]
 
 # METADATA
 # title: Edge sources
 # description: Names of the workloads that are the source of at least one wiring edge.
-sources := {result.workload | some result in results}
+sources := {row.workload | some row in _rows}
 
-_judged(_, 0, _)
+_row(index, workload, kind, file, namespace, container, container_name, endpoint) := {
+	"edge": index, "workload": workload, "kind": kind, "file": file, "namespace": namespace,
+	"container": container, "container_name": container_name, "endpoint": endpoint,
+}
 
-_judged(address, _, c) if c.endpoints[address]
+_judged(0, _)
 
-_result(index, w, i, c) := {
-	"edge": index,
-	"workload": w.name,
-	"kind": w.kind,
-	"file": w.file,
-	"namespace": w.namespace,
-	"container": i,
-	"container_name": c.name,
-	"diagnosis": diagnosis(_edges[index], object.get(c, "endpoints", {}), _services, _target_ports),
+_judged(i, endpoint) if {
+	i > 0
+	endpoint != null
+}
+
+_service_key(endpoint) := concat("/", [endpoint.service_namespace, endpoint.service]) if {
+	endpoint != null
+	endpoint.service != null
+}
+
+_service_key(endpoint) := "" if endpoint == null
+
+_service_key(endpoint) := "" if {
+	endpoint != null
+	endpoint.service == null
 }
 
 # METADATA
@@ -119,33 +146,42 @@ _result(index, w, i, c) := {
 #   The first failing step, as {"code": …}: missing (no value, no code default), unresolved (localhost,
 #   an IP or an external name), no_service, wrong_server (the Service does not select exactly the
 #   target), port_mismatch, target_port_not_served; or ok with the target container ports.
-#   services: Services by "<namespace>/<name>"; target_ports: TCP container ports by workload name.
-diagnosis(edge, endpoints, services, target_ports) := {"code": "missing"} if {
-	not endpoints[edge.address]
-} else := {"code": "unresolved", "endpoint": endpoints[edge.address]} if {
-	endpoints[edge.address].service == null
-} else := d if {
-	endpoint := endpoints[edge.address]
-	service := services[concat("/", [endpoint.service_namespace, endpoint.service])]
+#   endpoint: the container's endpoint for the edge's address or null; service: the summary of the
+#   Service it names or null; target_ports: the TCP container ports of the edge's target.
+diagnosis(_, null, _, _) := {"code": "missing"}
+
+diagnosis(_, endpoint, _, _) := {"code": "unresolved", "endpoint": endpoint} if {
+	endpoint != null
+	endpoint.service == null
+}
+
+diagnosis(_, endpoint, null, _) := {"code": "no_service", "endpoint": endpoint} if {
+	endpoint != null
+	endpoint.service != null
+}
+
+diagnosis(edge, endpoint, service, target_ports) := d if {
+	endpoint != null
+	endpoint.service != null
+	service != null
 	d := _service_diagnosis(edge, endpoint, service, target_ports)
-} else := {"code": "no_service", "endpoint": endpoints[edge.address]}
+}
 
 _service_diagnosis(edge, endpoint, service, target_ports) := d if {
 	service.selected_workloads != [edge.to]
-	d := {"code": "wrong_server", "endpoint": endpoint, "service": _service_summary(service)}
+	d := {"code": "wrong_server", "endpoint": endpoint, "service": service}
 } else := d if {
 	not _service_port_index(service, endpoint.port)
-	d := {"code": "port_mismatch", "endpoint": endpoint, "service": _service_summary(service)}
+	d := {"code": "port_mismatch", "endpoint": endpoint, "service": service}
 } else := d if {
 	j := _service_port_index(service, endpoint.port)
-	target_port := object.get(service.ports[j], "target_port", service.ports[j].port)
-	candidates := object.get(target_ports, edge.to, [])
-	ports := {p.port | some p in candidates; _port_matches(p, target_port)}
-	names := {p.name | some p in candidates; p.port in ports}
+	target_port := service.ports[j].target_port
+	ports := {p.port | some p in target_ports; _port_matches(p, target_port)}
 	d := {
-		"code": _ok_or_not_served(count(ports)), "endpoint": endpoint, "service": _service_summary(service),
-		"port_index": j, "target_port": target_port, "ports": ports, "port_names": names,
-		"declared": {p.port | some p in candidates},
+		"code": _ok_or_not_served(count(ports)), "endpoint": endpoint, "service": service,
+		"port_index": j, "target_port": target_port, "ports": ports,
+		"port_names": {p.name | some p in target_ports; p.port in ports},
+		"declared": {p.port | some p in target_ports},
 	}
 }
 
@@ -153,18 +189,10 @@ _ok_or_not_served(0) := "target_port_not_served"
 
 _ok_or_not_served(n) := "ok" if n > 0
 
-_service_summary(service) := {
-	"name": service.name,
-	"namespace": service.namespace,
-	"file": service.file,
-	"selected_workloads": service.selected_workloads,
-	"ports": [p.port | some p in service.ports],
-}
-
 _service_port_index(service, port) := j if {
 	some j
 	service.ports[j].port == port
-	object.get(service.ports[j], "protocol", "TCP") == "TCP"
+	service.ports[j].protocol == "TCP"
 }
 
 _port_matches(p, target_port) if p.port == target_port
@@ -228,7 +256,7 @@ _diagnosis_text(d, source, target, _) := concat("", [source, " points ", d.endpo
 	d.code == "wrong_server"
 }
 
-_diagnosis_text(d, source, _, _) := concat("", [source, " reaches Service ", d.service.name, " on port ", _text(d.endpoint.port), ", which ", concat("", ["the Service does not expose (it has ", _text(d.service.ports), ")"])]) if {
+_diagnosis_text(d, source, _, _) := concat("", [source, " reaches Service ", d.service.name, " on port ", _text(d.endpoint.port), ", which ", concat("", ["the Service does not expose (it has ", _text([p.port | some p in d.service.ports]), ")"])]) if {
 	d.code == "port_mismatch"
 }
 
