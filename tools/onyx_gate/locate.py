@@ -142,10 +142,13 @@ class Locator:
         for patch_file, offset, documents, target in self._patches(kustomization, node):
             for document in documents:
                 found = self._in_patch(document, target, finding, field, origin)
-                if found is not None:
-                    line = found.start_mark.line + offset if offset is not None else None
-                    return Location(patch_file, (line if line is not None else target.get("_line", 0)) + 1,
-                                    found.start_mark.column + 1 if offset is not None else 1)
+                if found is None:
+                    continue
+                if offset is None:  # a quoted or plain scalar: its lines do not map, so the patch entry
+                    return Location(patch_file, target["_line"] + 1, 1)
+                line = found.start_mark.line + offset
+                indent = self._indent(patch_file, offset) if patch_file == kustomization else 0
+                return Location(patch_file, line + 1, found.start_mark.column + indent + 1)
         return None
 
     def _in_patch(self, document: yaml.Node, target: dict[str, Any], finding: Finding, field: list[Segment],
@@ -246,6 +249,12 @@ class Locator:
                 documents = [d for d in yaml.compose_all(text, Loader=_Loader) if d is not None]
             self._documents[relative] = documents
         return self._documents[relative]
+
+    def _indent(self, relative: str, line: int) -> int:
+        """Indentation of a block scalar's content, which starts at 0-based `line` of the file."""
+        lines = (self.root / relative).read_text(encoding="utf-8").splitlines()
+        text = lines[line] if line < len(lines) else ""
+        return len(text) - len(text.lstrip(" "))
 
     def _first_document(self, relative: str) -> yaml.Node | None:
         documents = self._documents_of(relative)
