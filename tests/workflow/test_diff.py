@@ -236,7 +236,10 @@ def test_argo_cd_sync_settings_and_network_policies_are_part_of_the_delta(repo: 
 # --- waivers: the same mechanism as every other finding -----------------------------------------------------
 
 def write_waivers(repo: Path, *waivers: dict[str, str]) -> None:
-    (repo / "policies/waivers.yaml").write_text(yaml.safe_dump({"waivers": list(waivers)}, sort_keys=False))
+    """Add waivers to the repository's own (which may already hold reviewed exceptions)."""
+    path = repo / "policies/waivers.yaml"
+    existing = (yaml.safe_load(path.read_text()) or {}).get("waivers") or [] if path.is_file() else []
+    path.write_text(yaml.safe_dump({"waivers": [*existing, *waivers]}, sort_keys=False))
 
 
 def heavy_waiver(expires: str = "2099-12-31", resource: str = "Deployment/celery-worker-heavy") -> dict[str, str]:
@@ -296,7 +299,9 @@ def test_the_gate_does_not_call_a_diff_waiver_unused_but_still_flags_other_unuse
     code, out, err = run_main("--repo", str(repo), "overlays/prod", "--format", "json")
     assert err == "" and code == EXIT_FINDINGS, out
     [prod] = json.loads(out)["overlays"]
-    assert [(f["id"], f["name"]) for f in prod["findings"]] == [(UNUSED_WAIVER, "celery-worker-light")]
+    failing = [(f["id"], f["name"]) for f in prod["findings"] if not f["waived"]]
+    assert failing == [(UNUSED_WAIVER, "celery-worker-light")]
+    assert not any(f["id"] == UNUSED_WAIVER and f["name"] == "celery-worker-heavy" for f in prod["findings"])
 
 
 # --- the worktree, bad refs, exit codes --------------------------------------------------------------------------
@@ -372,3 +377,31 @@ def test_uncommitted_changes_in_the_working_tree_are_what_is_compared(repo: Path
     add_patches(repo, "overlays/prod", delete_patch("Deployment", "celery-worker-heavy"))  # not committed
     [prod] = run_diff("HEAD", ["overlays/prod"], repo_root=repo).overlays
     assert ids(prod.findings) == [(DIFF_WORKLOAD, "Deployment", "celery-worker-heavy")]
+
+
+def test_an_overlay_that_no_longer_renders_is_a_render_finding(repo: Path):
+    add_patches(repo, "overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                       "  name: celery-worker-indexing\nspec:\n  replicas: 2\n")
+    changed(repo)
+    result = run_diff("HEAD~1", ["overlays/prod"], repo_root=repo)
+    prod, delta = overlay(result, "overlays/prod")
+    assert [(f.id, f.file) for f in prod.findings] == [("ONYX-RENDER-001", "overlays/prod/kustomization.yaml")]
+    assert "celery-worker-indexing" in prod.findings[0].message and str(repo) not in prod.findings[0].message
+    assert delta.status == "not-rendered" and result.exit_code == EXIT_FINDINGS
+
+
+def test_a_new_overlay_is_listed_as_added(repo: Path):
+    import shutil
+
+    shutil.copytree(repo / "overlays/minimal", repo / "overlays/staging")
+    edit("overlays/staging/kustomization.yaml", lambda k: k.update(namespace="onyx-staging"))(repo)
+    edit("policies/data/profiles/data.yaml", lambda d: d["overlays"].update({"overlays/staging": "minimal"}))(repo)
+    changed(repo)
+    result = run_diff("HEAD~1", [], repo_root=repo)
+    assert [o.overlay for o in result.overlays] == ["overlays/full", "overlays/minimal", "overlays/prod",
+                                                    "overlays/staging"]
+    staging, delta = overlay(result, "overlays/staging")
+    assert staging.findings == [] and delta.status == "added" and delta.sync == "no Application"
+    added = [c.subject for c in delta.changes if c.section == "workloads" and c.before == "absent"]
+    assert "Deployment/celery-worker-docprocessing" in added and "StatefulSet/vespa" in added
+    assert result.exit_code == EXIT_CLEAN

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 
 from onyx_gate.diff import DIFF_QUEUE, DIFF_WORKLOAD, run_diff
 from onyx_gate.errors import EXIT_FINDINGS, EXIT_INPUT, InputError
@@ -22,7 +21,7 @@ from onyx_gate.report import (REPORTERS, escape_data, escape_property, report_gi
                               report_markdown, report_sarif, workflow_command)
 
 from .support import (SARIF_SCHEMA, add_patches, commit_all, delete_patch, line_of, manifest_repo, run_main)
-from .test_diff import LIGHT_QUEUES, light_command
+from .test_diff import LIGHT_QUEUES, light_command, write_waivers
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +31,10 @@ def diff_case(tmp_path_factory: pytest.TempPathFactory):
     repo = manifest_repo(tmp_path_factory.mktemp("reporters") / "repo")
     add_patches(repo, "overlays/prod", delete_patch("Deployment", "celery-worker-heavy"),
                 light_command(LIGHT_QUEUES.replace("vespa_metadata_sync,", "")))
-    (repo / "policies/waivers.yaml").write_text(yaml.safe_dump({"waivers": [{
+    write_waivers(repo, {
         "id": DIFF_WORKLOAD, "overlay": "overlays/prod", "resource": "Deployment/celery-worker-heavy",
         "reason": "heavy: moved to the batch cluster, 50% | done", "owner": "platform-team",
-        "expires": "2099-12-31"}]}, sort_keys=False))
+        "expires": "2099-12-31"})
     (repo / "overlays/minimal/extra.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: &x one\n  b: *x\n")
     with (repo / "overlays/minimal/kustomization.yaml").open("a") as stream:
