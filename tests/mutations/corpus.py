@@ -162,11 +162,10 @@ FQDN = "svc.cluster.local"
 
 CASES: list[Case] = [
     # --- ONYX-WORKLOAD-001/002: required workloads per profile ----------------------------------------
-    Case("prod drops the extra workers component", "overlays/prod",
-         both(swap_components("overlays/prod", "../../components/extra-workers", []),
-              edit("overlays/prod/kustomization.yaml", lambda k: k.update(replicas=[
-                  r for r in k.get("replicas", []) if r["name"] != "celery-worker-light"]))),
-         ("ONYX-WORKLOAD-001", "ONYX-QUEUE-001")),
+    Case("prod deletes the monitoring and KG workers to save money", "overlays/prod",
+         both(delete_workload("overlays/prod", "Deployment", "celery-worker-monitoring"),
+              delete_workload("overlays/prod", "Deployment", "celery-worker-kg-processing")),
+         ("ONYX-WORKLOAD-001", "ONYX-QUEUE-001"), says="kg_processing"),
     Case("minimal becomes the proposed beat + primary + docprocessing set", "overlays/minimal",
          both(swap_components("overlays/minimal", "../../components/indexing-workers", []),
               edit("overlays/minimal/kustomization.yaml", lambda k: k.setdefault("resources", []).extend(
@@ -198,6 +197,8 @@ CASES: list[Case] = [
          ("ONYX-QUEUE-001",), says="user_files_indexing"),
     Case("prod moves docfetching's queue to primary, whose app does not register the task", "overlays/prod",
          both(delete_workload("overlays/prod", "Deployment", "celery-worker-docfetching"),
+              edit("overlays/prod/kustomization.yaml", lambda k: k.update(replicas=[
+                  r for r in k["replicas"] if r["name"] != "celery-worker-docfetching"])),
               command("overlays/prod", "celery-worker-primary", [
                   "celery", "-A", "onyx.background.celery.versioned_apps.primary", "worker",
                   "--hostname=primary@%n", "-Q", "celery,periodic_tasks,connector_doc_fetching"])),
@@ -205,8 +206,8 @@ CASES: list[Case] = [
     Case("prod wraps the heavy worker in sh -c and drops a queue", "overlays/prod",
          command("overlays/prod", "celery-worker-heavy", [
              "/bin/sh", "-c", "exec celery -A onyx.background.celery.versioned_apps.heavy worker "
-             "--hostname=heavy@%n -Q connector_pruning,connector_doc_permissions_sync,csv_generation"]),
-         ("ONYX-QUEUE-001",), says="connector_external_group_sync"),
+             "--hostname=heavy@%n -Q connector_doc_permissions_sync,connector_external_group_sync,csv_generation"]),
+         ("ONYX-QUEUE-001",), says="connector_pruning"),
     # --- ONYX-PRIMARY-001 -------------------------------------------------------------------------------
     Case("full deletes the primary worker", "overlays/full",
          delete_workload("overlays/full", "Deployment", "celery-worker-primary"), ("ONYX-PRIMARY-001",)),
@@ -241,8 +242,9 @@ CASES: list[Case] = [
     Case("prod sets a model server port nobody listens on", "overlays/prod",
          config("overlays/prod", MODEL_SERVER_PORT="9001"), ("ONYX-WIRING-001",)),
     Case("prod indexing model server Service targets a port the pod does not serve", "overlays/prod",
-         service_patch("overlays/prod", "indexing-model-server",
-                       "  ports:\n    - name: http\n      port: 9000\n      targetPort: 9001\n"),
+         edit("overlays/prod/kustomization.yaml", lambda k: k.setdefault("patches", []).append({
+             "target": {"kind": "Service", "name": "indexing-model-server"},
+             "patch": "- op: replace\n  path: /spec/ports/0/targetPort\n  value: 9001\n"})),
          ("ONYX-WIRING-001",)),
     Case("prod api-server overrides MODEL_SERVER_HOST with localhost", "overlays/prod",
          patch("overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api-server\nspec:\n"
@@ -306,7 +308,7 @@ CASES: list[Case] = [
          ("ONYX-OVERLAY-001",)),
     # --- Schema and render ---------------------------------------------------------------------------------
     Case("prod replicas written as a word", "overlays/prod",
-         patch("overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api-server\n"
+         patch("overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: celery-worker-monitoring\n"
                                 "spec:\n  replicas: two\n"), ("ONYX-SCHEMA-001",)),
     Case("prod container field typo", "overlays/prod",
          patch("overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api-server\nspec:\n"
@@ -319,9 +321,13 @@ CASES: list[Case] = [
          patch("overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: celery-worker-indexing\n"
                                 "spec:\n  replicas: 2\n"), ("ONYX-RENDER-001",)),
     # --- Legitimate changes: must pass --------------------------------------------------------------------
-    Case("prod scales stateless workers", "overlays/prod",
-         both(replicas("overlays/prod", "celery-worker-light", 4),
-              replicas("overlays/prod", "celery-worker-docprocessing", 3))),
+    Case("prod raises the light worker's floor (Deployment and HPA together)", "overlays/prod",
+         both(replicas("overlays/prod", "celery-worker-light", 3),
+              patch("overlays/prod", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n"
+                                     "  name: celery-worker-light\nspec:\n  minReplicas: 3\n  maxReplicas: 6\n"))),
+    Case("full scales stateless workers", "overlays/full",
+         both(replicas("overlays/full", "celery-worker-light", 4),
+              replicas("overlays/full", "celery-worker-docprocessing", 3))),
     Case("prod uses fully qualified service hosts", "overlays/prod",
          config("overlays/prod", MODEL_SERVER_HOST=f"inference-model-server.onyx-prod.{FQDN}",
                 INDEXING_MODEL_SERVER_HOST="indexing-model-server.onyx-prod.svc",

@@ -187,9 +187,14 @@ def _checked_input(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def _first_line(captured: str, error: BaseException) -> str:
-    for line in captured.splitlines():
-        if line.strip():
-            return line.strip()
+    """One line out of regopy's diagnostic: `<message> at <file:line:col>` when it printed one."""
+    lines = [line.strip() for line in captured.splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if line.startswith("-- ") and index > 0:
+            return f"{lines[index - 1]} at {line[3:]}"
+    for line in lines:
+        if line not in ("Errors:",) and not set(line) <= {"-", "~"}:
+            return line
     text = str(error).strip()
     return text.splitlines()[0][:300] if text else type(error).__name__
 
