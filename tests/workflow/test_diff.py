@@ -405,3 +405,21 @@ def test_a_new_overlay_is_listed_as_added(repo: Path):
     added = [c.subject for c in delta.changes if c.section == "workloads" and c.before == "absent"]
     assert "Deployment/celery-worker-docprocessing" in added and "StatefulSet/vespa" in added
     assert result.exit_code == EXIT_CLEAN
+
+
+def test_a_workload_that_changes_kind_is_a_removal_that_says_what_replaces_it(repo: Path):
+    edit("argocd/applications/full-application.yaml",
+         lambda a: a["spec"]["syncPolicy"].update(automated={"prune": True, "selfHeal": True}))(repo)
+    commit_all(repo, "full syncs automatically")
+    deployment = yaml.safe_load((repo / "base/redis/deployment.yaml").read_text())
+    statefulset = {**deployment, "kind": "StatefulSet", "spec": {**deployment["spec"], "serviceName": "redis"}}
+    statefulset["spec"].pop("strategy", None)
+    (repo / "base/redis/deployment.yaml").unlink()
+    (repo / "base/redis/stateful-set.yaml").write_text(yaml.safe_dump(statefulset, sort_keys=False))
+    edit("base/redis/kustomization.yaml", lambda k: k.update(resources=[
+        "stateful-set.yaml" if r == "deployment.yaml" else r for r in k["resources"]]))(repo)
+    changed(repo)
+    [full] = run_diff("HEAD~1", ["overlays/full"], repo_root=repo).overlays
+    assert ids(full.findings) == [(DIFF_WORKLOAD, "Deployment", "redis")]
+    assert "Argo CD prunes Deployment redis minutes after merge — it is replaced by StatefulSet redis" in \
+        full.findings[0].message

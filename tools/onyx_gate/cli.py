@@ -82,14 +82,17 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stder
         err.write(f"validate.py: internal error: {type(error).__name__}: {error}\n")
         return EXIT_INTERNAL
     locate = Locator(args.repo)
-    REPORTERS[args.format](result, out, locate=locate)
-    for fmt, file, mode in outputs:
-        try:
+    try:
+        REPORTERS[args.format](result, out, locate=locate)
+        for fmt, file, mode in outputs:
             with open(file, mode, encoding="utf-8") as stream:
                 REPORTERS[fmt](result, stream, locate=locate, color=False)
-        except OSError as error:
-            err.write(f"validate.py: error: cannot write the {fmt} report to {file}: {error.strerror}\n")
-            return EXIT_INPUT
+    except OSError as error:
+        err.write(f"validate.py: error: cannot write a report: {error.filename or ''}: {error.strerror}\n")
+        return EXIT_INPUT
+    except Exception as error:  # a broken reporter must not turn findings into a pass
+        err.write(f"validate.py: internal error while reporting: {type(error).__name__}: {error}\n")
+        return EXIT_INTERNAL
     return result.exit_code
 
 

@@ -340,6 +340,10 @@ def _removal_findings(overlay: str, app: str, old: dict[str, Any], new: dict[str
                                     kustomization, _statefulset_message(overlay, app, workload, catalog, kept)))
             continue
         consequence = _workload_consequence(workload, catalog, consumers_after)
+        replacement = next((k for k in now if k[1] == name), None)
+        if replacement is not None:  # same name, another kind: Argo CD deletes the old object, creates the new
+            consequence = (f"it is replaced by {replacement[0]} {name}, so its pods go before the new ones are "
+                           f"ready, and for as long as the {replacement[0]} is not ready {consequence}")
         if kept:
             message = (f"{kind} {name} is no longer rendered for {overlay}; Argo CD does not prune it "
                        f"(sync-options Prune=false), so after merge Application {app} stays OutOfSync and the "

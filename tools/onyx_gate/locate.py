@@ -77,7 +77,7 @@ class Locator:
     def locate(self, finding: Finding) -> Location:
         try:
             return self._locate(finding)
-        except (OSError, yaml.YAMLError, ValueError, RecursionError):
+        except Exception:  # noqa: BLE001 - a locator never breaks a report: the finding keeps its file
             return Location(finding.file, 1 if finding.file and (self.root / finding.file).is_file() else 0)
 
     # --- the three steps --------------------------------------------------------------------------------
