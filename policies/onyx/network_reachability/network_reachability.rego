@@ -14,18 +14,21 @@ import data.onyx.lib.reach
 
 _blocked := {"id": "ONYX-NETPOL-001", "severity": "error", "title": "Dependency blocked by NetworkPolicy"}
 
-# Names of the NetworkPolicies that select a workload, per policy type ("Egress" / "Ingress").
-_restricting := {type: by_workload |
-	some type in ["Egress", "Ingress"]
-	by_workload := {w.name: policies |
-		some w in input.workloads
-		policies := {np.name |
-			some np in input.network_policies
-			w.name in np.selected_workloads
-			type in np.policy_types
-		}
-		count(policies) > 0
-	}
+# Performance (policies/README.md): the policies are read once (regopy copies every object it binds or
+# passes to a function); links are then checked against the rules of their workload's policies only.
+
+# Workloads whose egress / ingress some policy restricts, with the names of those policies.
+_restricted[type][name] contains np.name if {
+	policies := input.network_policies
+	some np in policies
+	some type in np.policy_types
+	some name in np.selected_workloads
+}
+
+# Rules of each policy by name, per type.
+_rules_by_policy := {
+	"Egress": {np.name: np.egress | some np in input.network_policies; "Egress" in np.policy_types},
+	"Ingress": {np.name: np.ingress | some np in input.network_policies; "Ingress" in np.policy_types},
 }
 
 # File of each NetworkPolicy by name (the first, should two namespaces reuse a name).
@@ -44,11 +47,18 @@ _policy_files := {np.name: file |
 #   id: ONYX-NETPOL-001
 #   severity: error
 deny contains finding if {
-	count(input.network_policies) > 0
+	restricted := _restricted.Egress
+	rules := _rules_by_policy.Egress
 	links := reach.links
 	some link in links
-	not _allows(input.network_policies, "Egress", link.from, link.to, link.to_namespace, link)
-	names := _restricting.Egress[link.from]
+	names := restricted[link.from]
+	allowed := [name |
+		some name in names
+		some rule in rules[name]
+		_peers_allow(rule.peers, link.to, link.to_namespace)
+		_ports_allow(rule.ports, link.port, link.port_names, "TCP")
+	]
+	count(allowed) == 0
 	what := concat("", ["egress of ", link.from, " does not allow TCP ", format_int(link.port, 10), " to ", link.to])
 	finding := _blocked_finding(names, "spec.egress", what, data.catalog.edges[link.edge].consequence, link.from, "Egress")
 }
@@ -63,11 +73,18 @@ deny contains finding if {
 #   id: ONYX-NETPOL-001
 #   severity: error
 deny contains finding if {
-	count(input.network_policies) > 0
+	restricted := _restricted.Ingress
+	rules := _rules_by_policy.Ingress
 	links := reach.links
 	some link in links
-	not _allows(input.network_policies, "Ingress", link.to, link.from, link.from_namespace, link)
-	names := _restricting.Ingress[link.to]
+	names := restricted[link.to]
+	allowed := [name |
+		some name in names
+		some rule in rules[name]
+		_peers_allow(rule.peers, link.from, link.from_namespace)
+		_ports_allow(rule.ports, link.port, link.port_names, "TCP")
+	]
+	count(allowed) == 0
 	what := concat("", ["ingress of ", link.to, " does not allow TCP ", format_int(link.port, 10), " from ", link.from])
 	finding := _blocked_finding(names, "spec.ingress", what, data.catalog.edges[link.edge].consequence, link.to, "Ingress")
 }
@@ -82,18 +99,29 @@ deny contains finding if {
 #   id: ONYX-NETPOL-001
 #   severity: error
 deny contains finding if {
-	count(input.network_policies) > 0
 	dns := data.catalog.dns
 	why := "no Service name resolves, so the pod reaches none of the dependencies it is wired to"
+	restricted := _restricted.Egress
+	rules := _rules_by_policy.Egress
 	sources := reach.sources
 	some name in sources
-	names := _restricting.Egress[name]
+	names := restricted[name]
 	missing := [protocol |
 		some protocol in dns.protocols
-		not _allows_dns(input.network_policies, name, protocol, dns)
+		allowed := [policy |
+			some policy in names
+			some rule in rules[policy]
+			_dns_peers_allow(rule.peers, dns.namespace)
+			some port in dns.ports
+			_ports_allow(rule.ports, port, set(), protocol)
+		]
+		count(allowed) == 0
 	]
 	count(missing) > 0
-	what := concat("", ["egress of ", name, " does not allow DNS (", concat("/", missing), " ", concat(",", [format_int(p, 10) | some p in dns.ports]), " to namespace ", dns.namespace, ")"])
+	what := concat("", [
+		"egress of ", name, " does not allow DNS (", concat("/", missing), " ",
+		concat(",", [format_int(p, 10) | some p in dns.ports]), " to namespace ", dns.namespace, ")",
+	])
 	finding := _blocked_finding(names, "spec.egress", what, why, name, "Egress")
 }
 
@@ -102,34 +130,12 @@ _blocked_finding(names, field, what, why, workload, type) := object.union(_block
 	"name": min(names),
 	"field": field,
 	"file": object.get(_policy_files, min(names), ""),
-	"message": concat("", [what, " — ", why, " (", concat("", ["NetworkPolicy ", concat(", ", names), " selects ", workload, " with policyTypes ", type, " and no rule allows it"]), ")"]),
+	"message": concat("", [
+		what, " — ", why, " (",
+		concat("", ["NetworkPolicy ", concat(", ", names), " selects ", workload, " with policyTypes ", type, " and no rule allows it"]),
+		")",
+	]),
 })
-
-# Does a policy of `type` that selects `subject` allow the traffic with `peer` (in `peer_namespace`) at
-# the link's target port? For Egress the peer is the target, for Ingress the source; the port is always
-# the target container port (named ports are the target's).
-_allows(policies, type, subject, peer, peer_namespace, link) if {
-	some np in policies
-	subject in np.selected_workloads
-	type in np.policy_types
-	some rule in _rules(np, type)
-	_peers_allow(rule.peers, peer, peer_namespace)
-	_ports_allow(rule.ports, link.port, link.port_names, "TCP")
-}
-
-_allows_dns(policies, subject, protocol, dns) if {
-	some np in policies
-	subject in np.selected_workloads
-	"Egress" in np.policy_types
-	some rule in np.egress
-	_dns_peers_allow(rule.peers, dns.namespace)
-	some port in dns.ports
-	_ports_allow(rule.ports, port, set(), protocol)
-}
-
-_rules(np, "Egress") := np.egress
-
-_rules(np, "Ingress") := np.ingress
 
 _peers_allow([], _, _)
 

@@ -9,22 +9,28 @@ package onyx.lib.reach
 
 _edges := data.catalog.edges
 
-# Indexes built once per query. regopy is slow at nested scans and at passing large objects (a workload,
-# a container's env) to functions, so rows keep only small values and functions only take small ones
-# (policies/README.md "Engine subset and performance").
+# Performance (policies/README.md "Engine subset and performance"): regopy copies every object it binds
+# or passes to a function, so the large input objects (a workload, a container and its env) are read
+# once into small rows, and only rows that fail the fast path below get a full diagnosis.
 
-# Edge indices per source workload name and per source Celery app.
-_by_workload := {name: indices |
-	some edge in _edges
-	some name in edge.from_workloads
-	indices := {i | some i; other := _edges[i]; name in other.from_workloads}
-}
+# Every container as small facts.
+_containers := [{
+	"wi": wi, "ci": ci, "workload": w.name, "kind": w.kind, "file": w.file, "namespace": w.namespace,
+	"container_name": c.name, "app": object.get(c, ["celery", "app"], ""),
+} |
+	some wi
+	w := input.workloads[wi]
+	some ci
+	c := w.containers[ci]
+]
 
-_by_app := {app: indices |
-	some edge in _edges
-	some app in edge.from_celery_apps
-	indices := {i | some i; other := _edges[i]; app in other.from_celery_apps}
-}
+# TCP container ports of every workload, flat.
+_container_ports := [{"workload": w.name, "name": p.name, "port": p.port} |
+	some w in input.workloads
+	some c in w.containers
+	some p in c.ports
+	p.protocol == "TCP"
+]
 
 # Rendered Services by "<namespace>/<name>" (unique in a rendered overlay), summarised.
 _services := {concat("/", [s.namespace, s.name]): summary |
@@ -37,59 +43,101 @@ _services := {concat("/", [s.namespace, s.name]): summary |
 	}
 }
 
-# TCP container ports of every edge target, by target workload name.
-_target_ports := {edge.to: ports |
-	some edge in _edges
-	ports := [{"name": p.name, "port": p.port} |
-		some w in input.workloads
-		w.name == edge.to
-		some c in w.containers
-		some p in c.ports
-		p.protocol == "TCP"
-	]
+# Fast path: "<target>|<namespace>|<service>|<port>" for every Service port that selects exactly one
+# workload and whose targetPort that workload serves, with the container ports it reaches.
+_served := {key: entry |
+	some s in input.services
+	count(s.selected_workloads) == 1
+	target := s.selected_workloads[0]
+	some p in s.ports
+	p.protocol == "TCP"
+	target_port := object.get(p, "target_port", p.port)
+	ports := {cp.port | some cp in _container_ports; cp.workload == target; _port_matches(cp, target_port)}
+	count(ports) > 0
+	key := concat("|", [target, s.namespace, s.name, format_int(p.port, 10)])
+	entry := {
+		"namespace": s.namespace, "ports": ports,
+		"port_names": {cp.name | some cp in _container_ports; cp.workload == target; cp.port in ports},
+	}
 }
 
-# One row per (edge, source workload, judged container). A named source workload is judged on its
+# Edge indices per source workload name and per source Celery app (from data only: cheap).
+_source_workloads := {name | some edge in _edges; some name in edge.from_workloads}
+
+_source_apps := {app | some edge in _edges; some app in edge.from_celery_apps}
+
+_edges_by_workload := {name: {i | some i; edge := _edges[i]; name in edge.from_workloads} | some name in _source_workloads}
+
+_edges_by_app := {app: {i | some i; edge := _edges[i]; app in edge.from_celery_apps} | some app in _source_apps}
+
+# One row per (edge, source workload, judged container): a named source workload is judged on its
 # first (main) container and on any other container with a value for the address; a Celery app on
 # every container running it.
-_rows := array.concat(
-	[row |
-		some w in input.workloads
-		some index in _by_workload[w.name]
-		some i
-		c := w.containers[i]
-		endpoint := object.get(c, ["endpoints", _edges[index].address], null)
-		_judged(i, endpoint)
-		row := _row(index, w.name, w.kind, w.file, w.namespace, i, c.name, endpoint)
+_judged := array.concat(
+	[{"edge": index, "fact": f} |
+		some f in _containers
+		some index in _edges_by_workload[f.workload]
+		_is_judged_container(f, _edges[index].address)
 	],
-	[row |
-		some w in input.workloads
-		some i
-		c := w.containers[i]
-		some index in _by_app[c.celery.app]
-		endpoint := object.get(c, ["endpoints", _edges[index].address], null)
-		row := _row(index, w.name, w.kind, w.file, w.namespace, i, c.name, endpoint)
+	[{"edge": index, "fact": f} |
+		some f in _containers
+		some index in _edges_by_app[f.app]
 	],
 )
 
-# METADATA
-# title: Wiring results
-# description: |
-#   One result per (edge, source workload, judged container): {"edge": index into data.catalog.edges,
-#   "workload", "kind", "file", "namespace", "container" (index), "container_name", "diagnosis"}.
-results := [object.union(row, {"diagnosis": diagnosis(
-	_edges[row.edge],
-	row.endpoint,
-	object.get(_services, _service_key(row.endpoint), null),
-	object.get(_target_ports, _edges[row.edge].to, []),
-)}) |
-	some row in _rows
+_is_judged_container(fact, _) if fact.ci == 0
+
+_is_judged_container(fact, address) if {
+	fact.ci > 0
+	input.workloads[fact.wi].containers[fact.ci].endpoints[address]
+}
+
+_rows := [object.union(j.fact, {
+	"edge": j.edge,
+	"endpoint": endpoint,
+	"key": _served_key(_edges[j.edge].to, endpoint),
+}) |
+	some j in _judged
+	endpoint := object.get(input.workloads[j.fact.wi].containers[j.fact.ci].endpoints, _edges[j.edge].address, null)
 ]
+
+_served_key(_, null) := ""
+
+_served_key(to, endpoint) := concat("|", [to, endpoint.service_namespace, endpoint.service, format_int(endpoint.port, 10)]) if {
+	endpoint != null
+	_resolvable(endpoint)
+}
+
+_served_key(_, endpoint) := "" if {
+	endpoint != null
+	not _resolvable(endpoint)
+}
+
+_resolvable(endpoint) if {
+	is_string(endpoint.service)
+	is_number(endpoint.port)
+}
 
 # METADATA
 # title: Broken wiring
-# description: Results whose endpoint does not reach the edge's target workload.
-problems := [result | some result in results; result.diagnosis.code != "ok"]
+# description: |
+#   One result per (edge, source workload, judged container) whose endpoint does not reach the edge's
+#   target workload: {"edge": index into data.catalog.edges, "workload", "kind", "file", "namespace",
+#   "container" (index), "container_name", "diagnosis"}.
+problems := [object.union(_result(row), {"diagnosis": diagnosis(
+	_edges[row.edge],
+	row.endpoint,
+	object.get(_services, _service_key(row.endpoint), null),
+	[cp | some cp in _container_ports; cp.workload == _edges[row.edge].to],
+)}) |
+	some row in _rows
+	not _served[row.key]
+]
+
+_result(row) := {
+	"edge": row.edge, "workload": row.workload, "kind": row.kind, "file": row.file,
+	"namespace": row.namespace, "container": row.ci, "container_name": row.container_name,
+}
 
 # METADATA
 # title: Resolved links
@@ -97,43 +145,31 @@ problems := [result | some result in results; result.diagnosis.code != "ok"]
 #   Source workload → target workload at a target container port, for every correctly wired edge:
 #   {"edge", "from", "from_namespace", "to", "to_namespace", "port", "port_names"}.
 links := [link |
-	some result in results
-	result.diagnosis.code == "ok"
-	some port in result.diagnosis.ports
+	some row in _rows
+	served := _served[row.key]
+	some port in served.ports
 	link := {
-		"edge": result.edge,
-		"from": result.workload,
-		"from_namespace": result.namespace,
-		"to": _edges[result.edge].to,
-		"to_namespace": result.diagnosis.service.namespace,
+		"edge": row.edge,
+		"from": row.workload,
+		"from_namespace": row.namespace,
+		"to": _edges[row.edge].to,
+		"to_namespace": served.namespace,
 		"port": port,
-		"port_names": result.diagnosis.port_names,
+		"port_names": served.port_names,
 	}
 ]
 
 # METADATA
 # title: Edge sources
 # description: Names of the workloads that are the source of at least one wiring edge.
-sources := {row.workload | some row in _rows}
+sources := {j.fact.workload | some j in _judged}
 
-_row(index, workload, kind, file, namespace, container, container_name, endpoint) := {
-	"edge": index, "workload": workload, "kind": kind, "file": file, "namespace": namespace,
-	"container": container, "container_name": container_name, "endpoint": endpoint,
-}
-
-_judged(0, _)
-
-_judged(i, endpoint) if {
-	i > 0
-	endpoint != null
-}
+_service_key(null) := ""
 
 _service_key(endpoint) := concat("/", [endpoint.service_namespace, endpoint.service]) if {
 	endpoint != null
-	endpoint.service != null
+	is_string(endpoint.service)
 }
-
-_service_key(endpoint) := "" if endpoint == null
 
 _service_key(endpoint) := "" if {
 	endpoint != null
@@ -180,7 +216,6 @@ _service_diagnosis(edge, endpoint, service, target_ports) := d if {
 	d := {
 		"code": _ok_or_not_served(count(ports)), "endpoint": endpoint, "service": service,
 		"port_index": j, "target_port": target_port, "ports": ports,
-		"port_names": {p.name | some p in target_ports; p.port in ports},
 		"declared": {p.port | some p in target_ports},
 	}
 }
