@@ -119,3 +119,34 @@ def test_yaml_with_a_duplicate_key_is_rejected(hooked):
     assert completed.returncode != 0, output
     assert "Failed" in hook_line(output, "YAML lint")
     assert "docs/notes.yaml:3:1: [duplicate-key] duplicate key 'owner' (first on line 1)" in output
+
+
+def test_which_hooks_a_staged_file_triggers():
+    """pre-commit selects files with re.search on the hook's `files` (and identify's tags for `types`)."""
+    import re
+
+    import yaml
+
+    from .support import REPO_ROOT
+
+    [local] = yaml.safe_load((REPO_ROOT / ".pre-commit-config.yaml").read_text())["repos"]
+    assert local["repo"] == "local"
+    hooks = {hook["id"]: hook for hook in local["hooks"]}
+    assert {hook["language"] for hook in hooks.values()} == {"unsupported"}
+
+    def triggered(path: str) -> set[str]:
+        return {name for name in ("onyx-gate-prod", "onyx-gate-all", "opa-fmt")
+                if re.search(hooks[name]["files"], path)}
+
+    assert triggered("overlays/prod/kustomization.yaml") == {"onyx-gate-prod"}
+    assert triggered("argocd/applications/prod-application.yaml") == {"onyx-gate-prod"}
+    assert triggered("overlays/minimal/kustomization.yaml") == {"onyx-gate-all"}
+    assert triggered("base/redis/deployment.yaml") == {"onyx-gate-all"}
+    assert triggered("components/servers/kustomization.yaml") == {"onyx-gate-all"}
+    assert triggered("policies/waivers.yaml") == {"onyx-gate-all"}
+    assert triggered("policies/onyx/singletons/singletons.rego") == {"onyx-gate-all", "opa-fmt"}
+    assert triggered("tools/onyx_gate/model.py") == {"onyx-gate-all"}
+    assert triggered("docs/deployment.md") == set() and triggered("README.md") == set()
+    assert hooks["onyx-gate-prod"]["entry"] == ".venv/bin/python tools/validate.py overlays/prod"
+    assert hooks["onyx-gate-all"]["entry"] == ".venv/bin/python tools/validate.py --all"
+    assert hooks["opa-fmt"]["entry"].startswith(".tools/bin/opa fmt")
