@@ -263,3 +263,15 @@ def test_an_unreadable_file_degrades_to_the_file_without_a_line(repo: Path):
     location = Locator(repo)(finding("overlays/full", "Deployment", "x", "spec.replicas", "base/broken.yaml"))
     assert location == Location("base/broken.yaml", 1)
     assert Locator(repo)(finding("", "", "", "", "nowhere.yaml")) == Location("nowhere.yaml", 0)
+
+
+def test_resource_files_name_the_file_that_defines_each_object():
+    from onyx_gate.locate import resource_files
+
+    files = resource_files(REPO_ROOT, "overlays/prod")
+    assert files[("Deployment", "api-server")] == "base/api-server/deployment.yaml"
+    assert files[("StatefulSet", "vespa")] == "base/vespa/stateful-set.yaml"
+    for (kind, name), file in files.items():  # every entry really defines that object
+        text = (REPO_ROOT / file).read_text()
+        assert f"kind: {kind}" in text and f"name: {name}" in text, (kind, name, file)
+    assert resource_files(REPO_ROOT, "overlays/nowhere") == {}

@@ -14,7 +14,8 @@ from .errors import EXIT_FINDINGS, EngineError, GateError, InputError
 from .gate import WAIVER_FILE
 from .model import build_model
 from .policy_data import load_policy_data
-from .render import origin_map, render_for_gate
+from .locate import resource_files
+from .render import render_for_gate
 from .screen import find_kustomization, screen_overlay
 from .waivers import Waiver, load_waivers
 
@@ -85,7 +86,7 @@ def snapshot_overlay(snapshot: Snapshot, overlay: str) -> OverlaySnapshot:
     result.kustomization = str(kustomization.relative_to(root))
     try:
         screen_overlay(directory, root)
-        objects = render_for_gate(directory, root)  # no origin tracking: `origins()` when a finding needs it
+        objects = render_for_gate(directory, root)  # no origin tracking (seconds on prod): see origins()
     except EngineError:
         raise  # the renderer itself is broken: exit 3 for the whole run, as in the gate
     except GateError as error:
@@ -99,6 +100,6 @@ def snapshot_overlay(snapshot: Snapshot, overlay: str) -> OverlaySnapshot:
 
 
 def origins(snapshot: Snapshot, overlay: str) -> dict[tuple[str, str], str]:
-    """(kind, name) → repository file of every object the overlay renders (Kustomize origin annotations;
-    a second, slower build, so only called when a finding needs a file)."""
-    return origin_map(snapshot.root / overlay, snapshot.root)
+    """(kind, name) → repository file of every object the overlay renders, read from the kustomizations'
+    resource files (locate.resource_files); only called when a finding needs a file."""
+    return resource_files(snapshot.root, overlay)
