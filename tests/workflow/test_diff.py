@@ -423,3 +423,28 @@ def test_a_workload_that_changes_kind_is_a_removal_that_says_what_replaces_it(re
     assert ids(full.findings) == [(DIFF_WORKLOAD, "Deployment", "redis")]
     assert "Argo CD prunes Deployment redis minutes after merge — it is replaced by StatefulSet redis" in \
         full.findings[0].message
+
+
+def test_network_policies_are_listed_when_rewritten_or_left_selecting_nothing_not_for_every_peer_shift(repo: Path):
+    def policy(name: str, selector: dict, port: int) -> dict:
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name},
+                "spec": {"podSelector": selector, "policyTypes": ["Ingress"],
+                         "ingress": [{"from": [{"podSelector": {}}], "ports": [{"port": port}]}]}}
+
+    policies = {"all-pods": policy("all-pods", {}, 8080),
+                "heavy-only": policy("heavy-only", {"matchLabels": {"app": "celery-worker-heavy"}}, 8080),
+                "redis-in": policy("redis-in", {"matchLabels": {"app": "redis"}}, 6379)}
+    for name, document in policies.items():
+        (repo / f"overlays/full/{name}.yaml").write_text(yaml.safe_dump(document))
+    edit("overlays/full/kustomization.yaml", lambda k: k.setdefault("resources", []).extend(
+        f"{name}.yaml" for name in policies))(repo)
+    commit_all(repo, "full gets NetworkPolicies")
+    add_patches(repo, "overlays/full", delete_patch("Deployment", "celery-worker-heavy"))
+    policies["redis-in"]["spec"]["ingress"][0]["ports"] = [{"port": 6380}]
+    (repo / "overlays/full/redis-in.yaml").write_text(yaml.safe_dump(policies["redis-in"]))
+    changed(repo)
+    _, delta = overlay(run_diff("HEAD~1", ["overlays/full"], repo_root=repo), "overlays/full")
+    rows = {c.subject: (c.before, c.after) for c in delta.changes if c.section == "network-policies"}
+    assert set(rows) == {"NetworkPolicy/heavy-only", "NetworkPolicy/redis-in"}  # all-pods only lost a pod
+    assert rows["NetworkPolicy/heavy-only"][1].startswith("selects no pod;")
+    assert rows["NetworkPolicy/redis-in"][1] == "selects redis; Ingress; 1 ingress, 0 egress rule(s) (rules rewritten)"

@@ -132,10 +132,10 @@ def compare_overlay(overlay: str, base: Snapshot, head: Snapshot) -> tuple[Overl
         if before.exists:
             delta.note = (f"the base {'does not render' if before.render_error else 'could not be read'}, "
                           "so removals cannot be judged; every object is listed as added")
-        delta.changes += _model_changes(overlay, _empty_model(), after.model or {})
+        delta.changes += _model_changes(_empty_model(), after.model or {}, {}, after.network_policy_specs)
         return delta, result
     old, new = before.model, after.model or {}
-    delta.changes += _model_changes(overlay, old, new)
+    delta.changes += _model_changes(old, new, before.network_policy_specs, after.network_policy_specs)
     delta.status = "changed" if delta.changes else "unchanged"
     if delta.auto_prune:
         app = delta.application
@@ -192,7 +192,8 @@ def _container_queues(container: dict[str, Any]) -> list[str]:
     return list(celery.get("queues") or []) if celery.get("role") == "worker" else []
 
 
-def _model_changes(overlay: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+def _model_changes(old: dict[str, Any], new: dict[str, Any], old_specs: dict[str, Any],
+                   new_specs: dict[str, Any]) -> list[Change]:
     changes: list[Change] = []
     before, after = _workloads(old), _workloads(new)
     for key in sorted(before.keys() - after.keys()):
@@ -214,7 +215,7 @@ def _model_changes(overlay: str, old: dict[str, Any], new: dict[str, Any]) -> li
                 changes.append(Change("images", f"{_label(key)} {container}", old_images.get(container, "absent"),
                                       new_images.get(container, "absent")))
     changes += _wiring_changes(old, new)
-    changes += _network_policy_changes(old, new)
+    changes += _network_policy_changes(old, new, old_specs, new_specs)
     for key in common:
         if key[0] == "StatefulSet":
             old_t, new_t = before[key].get("volume_claim_templates") or [], after[key].get("volume_claim_templates") or []
@@ -278,23 +279,35 @@ def _target_words(endpoint: dict[str, Any], namespace: str, services: dict[tuple
     return f"{where} → Service {label} → {_words(service.get('selected_workloads') or [])}"
 
 
-def _network_policy_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+def _network_policy_changes(old: dict[str, Any], new: dict[str, Any], old_specs: dict[str, Any],
+                            new_specs: dict[str, Any]) -> list[Change]:
+    """NetworkPolicies added, removed, rewritten, or selecting other pods. A policy whose spec is unchanged
+    but whose peers now resolve to other workloads (because a workload came or went) is not listed: the
+    workload row already says it."""
     def index(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        return {p["name"]: {k: v for k, v in p.items() if k != "file"} for p in model.get("network_policies") or []}
+        return {p["name"]: p for p in model.get("network_policies") or []}
 
     def words(policy: dict[str, Any] | None) -> str:
         if policy is None:
             return "absent"
-        return (f"selects {_some(policy.get('selected_workloads') or []) or 'no pod'}; {'/'.join(policy.get('policy_types') or [])}; "
+        return (f"selects {_some(policy.get('selected_workloads') or []) or 'no pod'}; "
+                f"{'/'.join(policy.get('policy_types') or [])}; "
                 f"{len(policy.get('ingress') or [])} ingress, {len(policy.get('egress') or [])} egress rule(s)")
 
     before, after = index(old), index(new)
+    common = {w["name"] for w in old.get("workloads") or []} & {w["name"] for w in new.get("workloads") or []}
     changes = []
     for name in sorted(before.keys() | after.keys()):
-        if before.get(name) != after.get(name):
-            was, now = words(before.get(name)), words(after.get(name))
-            changes.append(Change("network-policies", f"NetworkPolicy/{name}", was,
-                                  now if now != was else now + " (peers or ports changed)"))
+        was, now = before.get(name), after.get(name)
+        if was is None or now is None or old_specs.get(name) != new_specs.get(name):
+            was_words, now_words = words(was), words(now)
+            if was is not None and now is not None and was_words == now_words:
+                now_words += " (rules rewritten)"
+            changes.append(Change("network-policies", f"NetworkPolicy/{name}", was_words, now_words))
+            continue
+        old_sel, new_sel = set(was.get("selected_workloads") or []), set(now.get("selected_workloads") or [])
+        if old_sel & common != new_sel & common or (old_sel and not new_sel):
+            changes.append(Change("network-policies", f"NetworkPolicy/{name}", words(was), words(now)))
     return changes
 
 

@@ -25,6 +25,7 @@ class OverlaySnapshot:
     overlay: str  # repo-relative overlay directory, e.g. overlays/prod
     kustomization: str = ""  # repo-relative kustomization file ("" when the overlay does not exist here)
     model: dict[str, Any] | None = None
+    network_policy_specs: dict[str, Any] = field(default_factory=dict)  # name → rendered spec, as written
     render_error: str = ""  # Kustomize refused it (a finding about the change, as in the gate)
     error: GateError | None = None  # hostile or malformed input (exit 2)
 
@@ -96,6 +97,8 @@ def snapshot_overlay(snapshot: Snapshot, overlay: str) -> OverlaySnapshot:
             result.error = error
         return result
     result.model = build_model(overlay, objects, [""] * len(objects), snapshot.catalog, snapshot.argocd)
+    result.network_policy_specs = {str((o.get("metadata") or {}).get("name", "")): o.get("spec")
+                                   for o in objects if o.get("kind") == "NetworkPolicy"}
     return result
 
 
