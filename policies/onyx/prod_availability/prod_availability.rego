@@ -10,7 +10,7 @@
 # entrypoint: true
 package onyx.prod_availability
 
-_replicas_meta := {"id": "ONYX-PROD-030", "severity": "error", "title": "Server without a second replica"}
+_single_replica_meta := {"id": "ONYX-PROD-030", "severity": "error", "title": "Server without a second replica"}
 
 _pdb_meta := {"id": "ONYX-PROD-031", "severity": "error", "title": "No usable PodDisruptionBudget"}
 
@@ -57,7 +57,7 @@ deny contains finding if {
 	servers[w.name]
 	w.replicas < minimum
 	what := concat("", [w.name, " runs ", format_int(w.replicas, 10), " replica(s), fewer than ", format_int(minimum, 10)])
-	finding := _finding(_replicas_meta, w, "spec.replicas", what, servers[w.name])
+	finding := _availability_finding(_single_replica_meta, w, "spec.replicas", what, servers[w.name])
 }
 
 # METADATA
@@ -79,7 +79,7 @@ deny contains finding if {
 	count([b | some b in budgets; w.name in b.selected_workloads]) == 0
 	what := concat("", ["no PodDisruptionBudget selects ", w.name])
 	why := concat("", ["a node drain or cluster upgrade may evict all its pods at once: ", servers[w.name]])
-	finding := _finding(_pdb_meta, w, "spec.template.metadata.labels", what, why)
+	finding := _availability_finding(_pdb_meta, w, "spec.template.metadata.labels", what, why)
 }
 
 # METADATA
@@ -140,7 +140,7 @@ deny contains finding if {
 		"the scheduler may place them all on one node, whose failure or drain then takes all down: ",
 		servers[w.name],
 	])
-	finding := _finding(_spread_meta, w, "spec.template.spec.topologySpreadConstraints", what, why)
+	finding := _availability_finding(_spread_meta, w, "spec.template.spec.topologySpreadConstraints", what, why)
 }
 
 # METADATA
@@ -161,7 +161,7 @@ deny contains finding if {
 	w.name in autoscaled
 	count([a | some a in autoscalers; a.target_kind == w.kind; a.target_name == w.name]) == 0
 	what := concat("", ["no HorizontalPodAutoscaler targets ", w.kind, " ", w.name])
-	finding := _finding(_unscaled_meta, w, "spec.replicas", what, _no_autoscaler_why)
+	finding := _availability_finding(_unscaled_meta, w, "spec.replicas", what, _no_autoscaler_why)
 }
 
 # METADATA
@@ -244,7 +244,7 @@ _budget_problem(allowed, replicas, consequence) := concat("", ["it protects noth
 	allowed > 0
 }
 
-_finding(meta, w, field, what, why) := object.union(meta, {
+_availability_finding(meta, w, field, what, why) := object.union(meta, {
 	"kind": w.kind,
 	"name": w.name,
 	"field": field,

@@ -139,4 +139,5 @@ _auto_pruning contains application if {
 }
 
 # "Prune=false, Delete=false" → {"Prune=false", "Delete=false"}
-_options(text) := {trim_space(option) | some option in split(text, ",")}
+# regal ignore:comprehension-term-assignment
+_options(text) := {option | some raw in split(text, ","); option := trim_space(raw)}

@@ -33,11 +33,11 @@ deny contains finding if {
 	_prod
 	workloads := input.workloads
 	some w in workloads
-	some entry in _containers(w)
+	some entry in _image_containers(w)
 	image := entry.container.image
 	not _has_digest(image)
 	what := _unpinned_what(entry.container.name, image, _tag(image))
-	finding := _finding(_unpinned, w, concat("", [entry.path, ".image"]), what, _unpinned_why)
+	finding := _image_finding(_unpinned, w, concat("", [entry.path, ".image"]), what, _unpinned_why)
 }
 
 # METADATA
@@ -54,7 +54,7 @@ deny contains finding if {
 	_prod
 	workloads := input.workloads
 	some w in workloads
-	some entry in _containers(w)
+	some entry in _image_containers(w)
 	image := entry.container.image
 	not _has_digest(image)
 	_repository(image) in _images.release_repositories
@@ -64,7 +64,7 @@ deny contains finding if {
 	what := concat("", [
 		"container ", entry.container.name, " runs ", image, ", not the ", _images.release_tag, " release",
 	])
-	finding := _finding(_not_release, w, concat("", [entry.path, ".image"]), what, _not_release_why)
+	finding := _image_finding(_not_release, w, concat("", [entry.path, ".image"]), what, _not_release_why)
 }
 
 _unpinned_why := concat("", [
@@ -89,15 +89,19 @@ _unpinned_what(container, image, tag) := concat("", [
 
 # Containers and init containers with their field path. `some i; x[i]`, not `some i, c in x`: regopy
 # cannot parse the key-value form inside a comprehension.
-_containers(w) := array.concat(
-	[{"path": concat("", ["spec.template.spec.containers[", format_int(i, 10), "]"]), "container": w.containers[i]} |
+_image_containers(w) := array.concat(
+	[entry |
 		some i
-		w.containers[i]
+
+		# regal ignore:prefer-some-in-iteration
+		c := w.containers[i]
+		entry := {"path": concat("", ["spec.template.spec.containers[", format_int(i, 10), "]"]), "container": c}
 	],
-	[{"path": concat("", ["spec.template.spec.initContainers[", format_int(i, 10), "]"]), "container": inits[i]} |
+	[entry |
 		inits := object.get(w, "init_containers", [])
 		some i
-		inits[i]
+		c := inits[i]
+		entry := {"path": concat("", ["spec.template.spec.initContainers[", format_int(i, 10), "]"]), "container": c}
 	],
 )
 
@@ -123,7 +127,7 @@ _strip_tag(image, "") := image
 
 _strip_tag(image, tag) := substring(image, 0, (count(image) - count(tag)) - 1) if tag != ""
 
-_finding(meta, w, field, what, why) := object.union(meta, {
+_image_finding(meta, w, field, what, why) := object.union(meta, {
 	"kind": w.kind,
 	"name": w.name,
 	"field": field,

@@ -10,7 +10,7 @@
 # entrypoint: true
 package onyx.prod_probes
 
-_missing_meta := {"id": "ONYX-PROD-020", "severity": "error", "title": "Readiness or liveness probe missing"}
+_probe_missing_meta := {"id": "ONYX-PROD-020", "severity": "error", "title": "Readiness or liveness probe missing"}
 
 _wrong_meta := {"id": "ONYX-PROD-021", "severity": "error", "title": "Probe not on the real endpoint"}
 
@@ -75,9 +75,9 @@ deny contains finding if {
 	missing := [kind | some kind in required; not c.probes[kind]]
 	count(missing) > 0
 	what := concat("", ["container ", c.name, " has no ", concat(" or ", missing), " probe"])
-	why := concat("; ", [_without[kind] | some kind in missing])
+	why := concat("; ", [text | some kind in missing; text := _without[kind]])
 	field := concat("", ["spec.template.spec.containers[", format_int(i, 10), "]"])
-	finding := _finding(_missing_meta, w, field, what, why)
+	finding := _probe_finding(_probe_missing_meta, w, field, what, why)
 }
 
 # METADATA
@@ -103,9 +103,9 @@ deny contains finding if {
 	not _matches_any(probe, accepted[kind], c)
 	what := concat("", [
 		"the ", kind, " probe of ", w.name, " checks ", _describe(probe, c), ", not ",
-		concat(" or ", [_describe_accepted(a) | some a in accepted[kind]]),
+		concat(" or ", [text | some a in accepted[kind]; text := _describe_accepted(a)]),
 	])
-	finding := _finding(_wrong_meta, w, _probe_field(i, kind), what, _wrong[kind])
+	finding := _probe_finding(_wrong_meta, w, _probe_field(i, kind), what, _wrong[kind])
 }
 
 # METADATA
@@ -128,12 +128,12 @@ deny contains finding if {
 	some kind in ["readiness", "liveness"]
 	probe := c.probes[kind]
 	not _runs_celery_probe(probe, kind, names, celery.program)
-	files := [_probe_file(name, kind) | some name in names]
+	files := [file | some name in names; file := _probe_file(name, kind)]
 	what := concat("", [
 		"the ", kind, " probe of ", w.name, " checks ", _describe(probe, c), ", not `", celery.program, " --probe ", kind,
 		" --filename ", concat(" | ", files), "`",
 	])
-	finding := _finding(_wrong_meta, w, _probe_field(i, kind), what, _wrong_celery[kind])
+	finding := _probe_finding(_wrong_meta, w, _probe_field(i, kind), what, _wrong_celery[kind])
 }
 
 # METADATA
@@ -160,7 +160,7 @@ deny contains finding if {
 		format_int(w.termination_grace_period_seconds, 10), ", less than the ", format_int(minimum, 10),
 		" s it needs to stop gracefully",
 	])
-	finding := _finding(_grace_meta, w, _grace_field, what, graceful[app].consequence)
+	finding := _probe_finding(_grace_meta, w, _grace_field, what, graceful[app].consequence)
 }
 
 _grace_field := "spec.template.spec.terminationGracePeriodSeconds"
@@ -216,21 +216,21 @@ _describe(probe, c) := concat("", ["gRPC ", _port_text(probe.grpc.port, c)]) if 
 _port_text(port, c) := concat("", [port, " (", format_int(_port(port, c), 10), ")"]) if {
 	is_string(port)
 	_port(port, c)
-} else := _text(port)
+} else := _number_text(port)
 
-_describe_accepted(a) := concat("", ["HTTP GET ", a.http_get.path, " on ", _text(a.http_get.port)]) if a.http_get
+_describe_accepted(a) := concat("", ["HTTP GET ", a.http_get.path, " on ", _number_text(a.http_get.port)]) if a.http_get
 
-_describe_accepted(a) := concat("", ["TCP ", _text(a.tcp_socket.port)]) if a.tcp_socket
+_describe_accepted(a) := concat("", ["TCP ", _number_text(a.tcp_socket.port)]) if a.tcp_socket
 
 _describe_accepted(a) := concat("", ["a command running ", a.exec.contains]) if a.exec
 
-_text(value) := value if is_string(value)
+_number_text(value) := value if is_string(value)
 
-_text(value) := format_int(value, 10) if is_number(value)
+_number_text(value) := format_int(value, 10) if is_number(value)
 
 _probe_field(i, kind) := concat("", ["spec.template.spec.containers[", format_int(i, 10), "].", kind, "Probe"])
 
-_finding(meta, w, field, what, why) := object.union(meta, {
+_probe_finding(meta, w, field, what, why) := object.union(meta, {
 	"kind": w.kind,
 	"name": w.name,
 	"field": field,

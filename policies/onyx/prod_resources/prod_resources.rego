@@ -7,7 +7,7 @@
 # entrypoint: true
 package onyx.prod_resources
 
-_missing_meta := {"id": "ONYX-PROD-010", "severity": "error", "title": "Container without requests or limits"}
+_resource_missing_meta := {"id": "ONYX-PROD-010", "severity": "error", "title": "Container without requests or limits"}
 
 _inverted_meta := {"id": "ONYX-PROD-011", "severity": "error", "title": "Request above limit"}
 
@@ -40,11 +40,11 @@ deny contains finding if {
 	required := _hardening.resources.required
 	workloads := input.workloads
 	some w in workloads
-	some entry in _containers(w)
-	missing := [key | some key in required; not _is_set(entry.container, key)]
+	some entry in _resource_containers(w)
+	missing := [key | some key in required; not _resource_is_set(entry.container, key)]
 	count(missing) > 0
 	what := concat("", ["container ", entry.container.name, " sets no ", concat(", ", missing)])
-	finding := _finding(_missing_meta, w, concat("", [entry.path, ".resources"]), what, _missing_why)
+	finding := _resource_finding(_resource_missing_meta, w, concat("", [entry.path, ".resources"]), what, _missing_why)
 }
 
 # METADATA
@@ -60,58 +60,62 @@ deny contains finding if {
 	_prod
 	workloads := input.workloads
 	some w in workloads
-	some entry in _containers(w)
+	some entry in _resource_containers(w)
 	some resource in ["cpu", "memory"]
 	request := entry.container.resources.requests[resource]
 	limit := entry.container.resources.limits[resource]
-	_amount(resource, request) > _amount(resource, limit)
+	_resource_amount(resource, request) > _resource_amount(resource, limit)
 	what := concat("", [
-		"container ", entry.container.name, " requests ", _text(request), " ", resource,
-		" but limits it to ", _text(limit),
+		"container ", entry.container.name, " requests ", _quantity_text(request), " ", resource,
+		" but limits it to ", _quantity_text(limit),
 	])
 	field := concat("", [entry.path, ".resources.requests.", resource])
-	finding := _finding(_inverted_meta, w, field, what, _inverted_why)
+	finding := _resource_finding(_inverted_meta, w, field, what, _inverted_why)
 }
 
-_is_set(container, key) if {
+_resource_is_set(container, key) if {
 	parts := split(key, ".")
 	value := object.get(container, ["resources", parts[0], parts[1]], "")
 	value != ""
 }
 
 # CPU in millicores, memory in bytes; units.parse / units.parse_bytes agree in OPA and regopy.
-_amount("cpu", quantity) := round(units.parse(_text(quantity)) * 1000)
+_resource_amount("cpu", quantity) := round(units.parse(_quantity_text(quantity)) * 1000)
 
-_amount("memory", quantity) := units.parse_bytes(_text(quantity))
+_resource_amount("memory", quantity) := units.parse_bytes(_quantity_text(quantity))
 
 # YAML may carry a bare number (cpu: 2, cpu: 0.5). Not json.marshal: regopy renders 1.5 as "1.500000".
-_text(quantity) := quantity if is_string(quantity)
+_quantity_text(quantity) := quantity if is_string(quantity)
 
-_text(quantity) := format_int(quantity, 10) if {
+_quantity_text(quantity) := format_int(quantity, 10) if {
 	is_number(quantity)
 	quantity == floor(quantity)
 }
 
-_text(quantity) := concat("", [format_int(round(quantity * 1000), 10), "m"]) if {
+_quantity_text(quantity) := concat("", [format_int(round(quantity * 1000), 10), "m"]) if {
 	is_number(quantity)
 	quantity != floor(quantity)
 }
 
 # Containers and init containers with their field path (`some i; x[i]`: regopy cannot parse `some i, c in x`
 # inside a comprehension).
-_containers(w) := array.concat(
-	[{"path": concat("", ["spec.template.spec.containers[", format_int(i, 10), "]"]), "container": w.containers[i]} |
+_resource_containers(w) := array.concat(
+	[entry |
 		some i
-		w.containers[i]
+
+		# regal ignore:prefer-some-in-iteration
+		c := w.containers[i]
+		entry := {"path": concat("", ["spec.template.spec.containers[", format_int(i, 10), "]"]), "container": c}
 	],
-	[{"path": concat("", ["spec.template.spec.initContainers[", format_int(i, 10), "]"]), "container": inits[i]} |
+	[entry |
 		inits := object.get(w, "init_containers", [])
 		some i
-		inits[i]
+		c := inits[i]
+		entry := {"path": concat("", ["spec.template.spec.initContainers[", format_int(i, 10), "]"]), "container": c}
 	],
 )
 
-_finding(meta, w, field, what, why) := object.union(meta, {
+_resource_finding(meta, w, field, what, why) := object.union(meta, {
 	"kind": w.kind,
 	"name": w.name,
 	"field": field,

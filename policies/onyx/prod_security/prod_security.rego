@@ -53,11 +53,11 @@ deny contains finding if {
 	_prod
 	workloads := input.workloads
 	some w in workloads
-	some entry in _containers(w)
+	some entry in _security_containers(w)
 	entry.container.security_context.privileged == true
 	what := concat("", ["container ", entry.container.name, " of ", w.name, " runs privileged"])
 	field := concat("", [entry.path, ".securityContext.privileged"])
-	finding := _finding(_privileged_meta, w, field, what, _privileged_why)
+	finding := _security_finding(_privileged_meta, w, field, what, _privileged_why)
 }
 
 # METADATA
@@ -74,11 +74,11 @@ deny contains finding if {
 	_prod
 	workloads := input.workloads
 	some w in workloads
-	some entry in _containers(w)
+	some entry in _security_containers(w)
 	not entry.container.security_context.privileged == true
 	some violation in _violations(w, entry)
 	what := concat("", ["container ", entry.container.name, " of ", w.name, " ", violation.what])
-	finding := _finding(_restricted_meta, w, violation.field, what, _scc[violation.consequence])
+	finding := _security_finding(_restricted_meta, w, violation.field, what, _scc[violation.consequence])
 }
 
 # METADATA
@@ -96,7 +96,7 @@ deny contains finding if {
 	some w in workloads
 	some namespace in w.host_namespaces
 	what := concat("", [w.name, " sets ", namespace, ": true"])
-	finding := _finding(_host_meta, w, concat("", ["spec.template.spec.", namespace]), what, _host_why)
+	finding := _security_finding(_host_meta, w, concat("", ["spec.template.spec.", namespace]), what, _host_why)
 }
 
 # METADATA
@@ -112,7 +112,7 @@ deny contains finding if {
 	some w in workloads
 	some volume in w.host_path_volumes
 	what := concat("", [w.name, " mounts hostPath volume ", volume])
-	finding := _finding(_host_meta, w, "spec.template.spec.volumes", what, _host_why)
+	finding := _security_finding(_host_meta, w, "spec.template.spec.volumes", what, _host_why)
 }
 
 # METADATA
@@ -137,7 +137,7 @@ deny contains finding if {
 	_privileged(w)
 	problem := _exception_problem(w, workloads, bindings, roles, objects)
 	what := concat("", [w.kind, " ", w.name, " runs a privileged container ", problem.what])
-	finding := _finding(_unbound_meta, w, "spec.template.spec.serviceAccountName", what, problem.why)
+	finding := _security_finding(_unbound_meta, w, "spec.template.spec.serviceAccountName", what, problem.why)
 }
 
 # METADATA
@@ -157,7 +157,8 @@ deny contains finding if {
 	bindings := input.role_bindings
 	roles := input.roles
 	some b in bindings
-	sccs := [scc | some scc in _sccs(b, roles); not scc in _scc.restricted_sccs]
+	granted := _sccs(b, roles)
+	sccs := [scc | some scc in granted; not scc in _scc.restricted_sccs]
 	count(sccs) > 0
 	some subject in b.subjects
 	problem := _subject_problem(subject, workloads)
@@ -273,9 +274,9 @@ _seccomp(w, entry) := [] if {
 # The container's value, else the pod's (Kubernetes: container securityContext overrides the pod's).
 _effective(_, entry, key) := entry.container.security_context[key]
 
-_effective(w, entry, key) := w.pod_security_context[key] if not _has(entry.container.security_context, key)
+_effective(w, entry, key) := w.pod_security_context[key] if not _security_has(entry.container.security_context, key)
 
-_has(context, key) if context[key] != null
+_security_has(context, key) if context[key] != null
 
 # The pod's and the container's security contexts, with their field paths.
 _levels(w, entry) := [
@@ -286,7 +287,7 @@ _levels(w, entry) := [
 # --- the exception's ServiceAccount and SCC bindings -------------------------------------------------------
 
 _privileged(w) if {
-	some entry in _containers(w)
+	some entry in _security_containers(w)
 	entry.container.security_context.privileged == true
 }
 
@@ -298,7 +299,7 @@ _needs_exception(w) if count(w.host_namespaces) > 0
 _needs_exception(w) if count(w.host_path_volumes) > 0
 
 _needs_exception(w) if {
-	some entry in _containers(w)
+	some entry in _security_containers(w)
 	some level in _levels(w, entry)
 	level.context.runAsUser != null
 }
@@ -404,19 +405,23 @@ _subject_problem(subject, workloads) := concat("", [
 
 # Containers and init containers with their field path (`some i; x[i]`: regopy cannot parse `some i, c in x`
 # inside a comprehension).
-_containers(w) := array.concat(
-	[{"path": concat("", ["spec.template.spec.containers[", format_int(i, 10), "]"]), "container": w.containers[i]} |
+_security_containers(w) := array.concat(
+	[entry |
 		some i
-		w.containers[i]
+
+		# regal ignore:prefer-some-in-iteration
+		c := w.containers[i]
+		entry := {"path": concat("", ["spec.template.spec.containers[", format_int(i, 10), "]"]), "container": c}
 	],
-	[{"path": concat("", ["spec.template.spec.initContainers[", format_int(i, 10), "]"]), "container": inits[i]} |
+	[entry |
 		inits := object.get(w, "init_containers", [])
 		some i
-		inits[i]
+		c := inits[i]
+		entry := {"path": concat("", ["spec.template.spec.initContainers[", format_int(i, 10), "]"]), "container": c}
 	],
 )
 
-_finding(meta, w, field, what, why) := object.union(meta, {
+_security_finding(meta, w, field, what, why) := object.union(meta, {
 	"kind": w.kind,
 	"name": w.name,
 	"field": field,
