@@ -55,7 +55,9 @@ deny contains finding if {
 	why := "the overlay passes the gate but Argo CD never syncs it, so the cluster keeps whatever ran before"
 	finding := object.union(_count_meta, {
 		"kind": "Application", "name": "", "field": "spec.source.path", "file": "",
-		"message": concat("", [what, " — ", why, " (", concat("", ["no Application has spec.source.path ", input.overlay]), ")"]),
+		"message": concat("", [
+			what, " — ", why, " (", concat("", ["no Application has spec.source.path ", input.overlay]), ")",
+		]),
 	})
 }
 
@@ -75,7 +77,10 @@ deny contains finding if {
 	why := "they own the same resources in the same cluster, so each sync reverts or prunes the other's"
 	some app in _applications
 	app.path == input.overlay
-	what := concat("", ["Application ", app.name, " is one of ", format_int(count(names), 10), " Applications deploying ", input.overlay])
+	what := concat("", [
+		"Application ", app.name, " is one of ", format_int(count(names), 10), " Applications deploying ",
+		input.overlay,
+	])
 	finding := object.union(_count_meta, {
 		"kind": "Application", "name": app.name, "field": "spec.source.path", "file": app.file,
 		"message": concat("", [what, " — ", why, " (", concat(", ", names), ")"]),
@@ -97,9 +102,15 @@ deny contains finding if {
 	some app in _applications
 	registered := _overlays[app.path]
 	registered != app.profile
-	what := concat("", ["Application ", app.name, " is labelled ", _label, "=", _or_none(app.profile), " but deploys ", app.path, ", registered as profile ", registered])
+	what := concat("", [
+		"Application ", app.name, " is labelled ", _label, "=", _or_none(app.profile), " but deploys ",
+		app.path, ", registered as profile ", registered,
+	])
 	finding := object.union_n([_profile_meta, _scope(app, input.overlay, _judged_profile), {
-		"kind": "Application", "name": app.name, "field": concat("", ["metadata.labels[", _label, "]"]), "file": app.file,
+		"kind": "Application", "name": app.name, "field": concat("", [
+			"metadata.labels[", _label, "]",
+		]),
+		"file": app.file,
 		"message": concat("", [what, " — ", why, " (", "policies/data/profiles overlays", ")"]),
 	}])
 }
@@ -118,7 +129,9 @@ deny contains finding if {
 	where := concat("", ["registered: ", concat(", ", sort(object.keys(_overlays)))])
 	some app in _applications
 	not _overlays[app.path]
-	what := concat("", ["Application ", app.name, " deploys ", _or_none(app.path), ", which is not a registered overlay"])
+	what := concat("", [
+		"Application ", app.name, " deploys ", _or_none(app.path), ", which is not a registered overlay",
+	])
 	finding := object.union(_path_meta, {
 		"kind": "Application", "name": app.name, "field": "spec.source.path", "file": app.file,
 		"message": concat("", [what, " — ", why, " (", where, ")"]),
@@ -158,7 +171,10 @@ deny contains finding if {
 	project := _project_names[app.project]
 	not permitted(app.destination, project.destinations)
 	dst := app.destination
-	what := concat("", ["Application ", app.name, " deploys to server ", _or_none(dst.server), " name ", _or_none(dst.name), " namespace ", _or_none(dst.namespace), ", which AppProject ", project.name, " does not permit"])
+	what := concat("", [
+		"Application ", app.name, " deploys to server ", _or_none(dst.server), " name ", _or_none(dst.name),
+		" namespace ", _or_none(dst.namespace), ", which AppProject ", project.name, " does not permit",
+	])
 	where := concat("", [project.name, " destinations: ", _destinations_text(project.destinations)])
 	finding := _destination_finding(app, "spec.destination", what, why, where)
 }
@@ -307,7 +323,9 @@ _glob(pattern, value) if {
 	glob.match(pattern, null, value)
 }
 
-_destinations_text(destinations) := concat("; ", [concat("", ["server ", _or_none(d.server), " name ", _or_none(d.name), " namespace ", _or_none(d.namespace)]) |
+_destinations_text(destinations) := concat("; ", [concat("", [
+	"server ", _or_none(d.server), " name ", _or_none(d.name), " namespace ", _or_none(d.namespace),
+]) |
 	some d in destinations
 ])
 

@@ -132,7 +132,10 @@ _blocked_finding(names, field, what, why, workload, type) := object.union(_block
 	"file": object.get(_policy_files, min(names), ""),
 	"message": concat("", [
 		what, " — ", why, " (",
-		concat("", ["NetworkPolicy ", concat(", ", names), " selects ", workload, " with policyTypes ", type, " and no rule allows it"]),
+		concat("", [
+			"NetworkPolicy ", concat(", ", names), " selects ", workload, " with policyTypes ", type,
+			" and no rule allows it",
+		]),
 		")",
 	]),
 })

@@ -177,7 +177,10 @@ deny contains finding if {
 	some i, c in w.containers
 	c.celery.role == "worker"
 	queue in c.celery.queues
-	where := concat("", [w.kind, " ", w.name, " lists ", queue, " in -Q but runs app \"", c.celery.app, "\", which does not register its tasks (apps that do: ", concat(", ", spec.task_apps), ")"])
+	where := concat("", [
+		w.kind, " ", w.name, " lists ", queue, " in -Q but runs app \"", c.celery.app,
+		"\", which does not register its tasks (apps that do: ", concat(", ", spec.task_apps), ")",
+	])
 	field := concat("", ["spec.template.spec.containers[", format_int(i, 10), "].command"])
 	finding := _queue_finding(queue, w.kind, w.name, field, w.file, where)
 }

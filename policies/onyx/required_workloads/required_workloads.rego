@@ -34,7 +34,10 @@ deny contains finding if {
 	not name in _present
 	entry := object.get(data.catalog.workloads, name, _unknown)
 	what := concat("", ["required workload \"", name, "\" is absent"])
-	where := concat("", [entry.kind, " ", name, " is not rendered; profile ", _profile_name, " of ", input.overlay, " requires it"])
+	where := concat("", [
+		entry.kind, " ", name, " is not rendered; profile ", _profile_name, " of ", input.overlay,
+		" requires it",
+	])
 	finding := object.union(_absent, {
 		"kind": entry.kind,
 		"name": name,

@@ -30,13 +30,21 @@ deny contains finding if {
 		"name": service.name,
 		"field": "spec.selector",
 		"file": service.file,
-		"message": concat("", [_selection_problem(service.name, service.selected_workloads), " — ", _selection_consequence(n), " (", concat("", ["selector ", _selector_text(service.selector), " in namespace ", service.namespace]), ")"]),
+		"message": concat("", [
+			_selection_problem(service.name, service.selected_workloads), " — ", _selection_consequence(n),
+			" (",
+			concat("", ["selector ", _selector_text(service.selector), " in namespace ", service.namespace]),
+			")",
+		]),
 	})
 }
 
 _selection_problem(name, []) := concat("", ["Service ", name, " selects no workload"])
 
-_selection_problem(name, selected) := concat("", ["Service ", name, " selects ", format_int(count(selected), 10), " workloads (", concat(", ", selected), ")"]) if {
+_selection_problem(name, selected) := concat("", [
+	"Service ", name, " selects ", format_int(count(selected), 10), " workloads (", concat(", ", selected),
+	")",
+]) if {
 	count(selected) > 1
 }
 

@@ -50,7 +50,10 @@ deny contains finding if {
 	some c in w.containers
 	w.replicas != 1
 	role := _singleton(c.celery)
-	what := concat("", ["the Celery ", role, " ", w.name, " runs ", format_int(w.replicas, 10), " replicas instead of exactly 1"])
+	what := concat("", [
+		"the Celery ", role, " ", w.name, " runs ", format_int(w.replicas, 10),
+		" replicas instead of exactly 1",
+	])
 	where := concat("", [w.kind, " ", w.name, " spec.replicas"])
 	finding := object.union(_replicas_meta, {
 		"kind": w.kind,
@@ -80,7 +83,9 @@ deny contains finding if {
 	some c in w.containers
 	role := _singleton(c.celery)
 	what := concat("", ["the Celery ", role, " Deployment ", w.name, " uses strategy ", w.strategy, ", not Recreate"])
-	why := concat("", ["every rollout starts the new pod before the old one stops, and while both run ", _duplicate[role]])
+	why := concat("", [
+		"every rollout starts the new pod before the old one stops, and while both run ", _duplicate[role],
+	])
 	finding := object.union(_strategy_meta, {
 		"kind": w.kind,
 		"name": w.name,

@@ -66,9 +66,15 @@ _source_workloads := {name | some edge in _edges; some name in edge.from_workloa
 
 _source_apps := {app | some edge in _edges; some app in edge.from_celery_apps}
 
-_edges_by_workload := {name: {i | some i; edge := _edges[i]; name in edge.from_workloads} | some name in _source_workloads}
+_edges_by_workload := {name: indices |
+	some name in _source_workloads
+	indices := {i | some i; edge := _edges[i]; name in edge.from_workloads}
+}
 
-_edges_by_app := {app: {i | some i; edge := _edges[i]; app in edge.from_celery_apps} | some app in _source_apps}
+_edges_by_app := {app: indices |
+	some app in _source_apps
+	indices := {i | some i; edge := _edges[i]; app in edge.from_celery_apps}
+}
 
 # One row per (edge, source workload, judged container): a named source workload is judged on its
 # first (main) container and on any other container with a value for the address; a Celery app on
@@ -103,7 +109,9 @@ _rows := [object.union(j.fact, {
 
 _served_key(_, null) := ""
 
-_served_key(to, endpoint) := concat("|", [to, endpoint.service_namespace, endpoint.service, format_int(endpoint.port, 10)]) if {
+_served_key(to, endpoint) := concat("|", [
+	to, endpoint.service_namespace, endpoint.service, format_int(endpoint.port, 10),
+]) if {
 	endpoint != null
 	_resolvable(endpoint)
 }
@@ -184,6 +192,7 @@ _service_key(endpoint) := "" if {
 #   target), port_mismatch, target_port_not_served; or ok with the target container ports.
 #   endpoint: the container's endpoint for the edge's address or null; service: the summary of the
 #   Service it names or null; target_ports: the TCP container ports of the edge's target.
+# scope: document
 diagnosis(_, null, _, _) := {"code": "missing"}
 
 diagnosis(_, endpoint, _, _) := {"code": "unresolved", "endpoint": endpoint} if {
@@ -251,15 +260,24 @@ describe(result, edge, address) := fields if {
 		"name": result.workload,
 		"field": concat("", ["spec.template.spec.containers[", format_int(result.container, 10), "].env"]),
 		"file": result.file,
-		"message": concat("", [_diagnosis_text(result.diagnosis, result.workload, edge.to, _variable(address)), " — ", edge.consequence, " (", _location_text(result), ")"]),
+		"message": concat("", [
+			_diagnosis_text(result.diagnosis, result.workload, edge.to, _variable(address)), " — ",
+			edge.consequence, " (", _location_text(result), ")",
+		]),
 	}
 }
 
 describe(result, edge, _) := fields if {
 	result.diagnosis.code == "target_port_not_served"
 	d := result.diagnosis
-	what := concat("", ["Service ", d.service.name, " sends port ", _text(d.endpoint.port), " to targetPort ", _text(d.target_port), ", which no container of ", edge.to, " serves"])
-	where := concat("", [result.workload, " reaches it through ", d.endpoint.var, "=", d.endpoint.value, "; ", edge.to, " declares TCP ports ", _text(d.declared)])
+	what := concat("", [
+		"Service ", d.service.name, " sends port ", _text(d.endpoint.port), " to targetPort ",
+		_text(d.target_port), ", which no container of ", edge.to, " serves",
+	])
+	where := concat("", [
+		result.workload, " reaches it through ", d.endpoint.var, "=", d.endpoint.value, "; ", edge.to,
+		" declares TCP ports ", _text(d.declared),
+	])
 	fields := {
 		"kind": "Service",
 		"name": d.service.name,
@@ -269,37 +287,60 @@ describe(result, edge, _) := fields if {
 	}
 }
 
-_diagnosis_text(d, source, target, var) := concat("", [source, " sets no ", var, ", so it points at nothing instead of ", target]) if {
+_diagnosis_text(d, source, target, var) := concat("", [
+	source, " sets no ", var, ", so it points at nothing instead of ", target,
+]) if {
 	d.code == "missing"
 }
 
-_diagnosis_text(d, source, target, _) := concat("", [source, " reaches ", target, " through ", d.endpoint.var, "=", d.endpoint.value, ", which points at localhost"]) if {
+_diagnosis_text(d, source, target, _) := concat("", [
+	source, " reaches ", target, " through ", d.endpoint.var, "=", d.endpoint.value,
+	", which points at localhost",
+]) if {
 	d.code == "unresolved"
 	_is_loopback(d.endpoint.host)
 }
 
-_diagnosis_text(d, source, target, _) := concat("", [source, " reaches ", target, " through ", d.endpoint.var, "=", d.endpoint.value, ", which names no Service of the cluster"]) if {
+_diagnosis_text(d, source, target, _) := concat("", [
+	source, " reaches ", target, " through ", d.endpoint.var, "=", d.endpoint.value,
+	", which names no Service of the cluster",
+]) if {
 	d.code == "unresolved"
 	not _is_loopback(d.endpoint.host)
 }
 
-_diagnosis_text(d, source, _, _) := concat("", [source, " points ", d.endpoint.var, " at Service ", d.endpoint.service, ", which is not rendered in namespace ", d.endpoint.service_namespace]) if {
+_diagnosis_text(d, source, _, _) := concat("", [
+	source, " points ", d.endpoint.var, " at Service ", d.endpoint.service,
+	", which is not rendered in namespace ", d.endpoint.service_namespace,
+]) if {
 	d.code == "no_service"
 }
 
-_diagnosis_text(d, source, target, _) := concat("", [source, " points ", d.endpoint.var, " at the wrong server: Service ", d.service.name, " selects ", _selected_text(d.service.selected_workloads), ", not ", target]) if {
+_diagnosis_text(d, source, target, _) := concat("", [
+	source, " points ", d.endpoint.var, " at the wrong server: Service ", d.service.name, " selects ",
+	_selected_text(d.service.selected_workloads), ", not ", target,
+]) if {
 	d.code == "wrong_server"
 }
 
-_diagnosis_text(d, source, _, _) := concat("", [source, " reaches Service ", d.service.name, " on port ", _text(d.endpoint.port), ", which ", concat("", ["the Service does not expose (it has ", _text([p.port | some p in d.service.ports]), ")"])]) if {
+_diagnosis_text(d, source, _, _) := concat("", [
+	source, " reaches Service ", d.service.name, " on port ", _text(d.endpoint.port), ", which ",
+	concat("", ["the Service does not expose (it has ", _text([p.port | some p in d.service.ports]), ")"]),
+]) if {
 	d.code == "port_mismatch"
 }
 
-_location_text(result) := concat("", ["container ", result.container_name, " of ", result.kind, " ", result.workload, "; no value and no Onyx code default"]) if {
+_location_text(result) := concat("", [
+	"container ", result.container_name, " of ", result.kind, " ", result.workload,
+	"; no value and no Onyx code default",
+]) if {
 	result.diagnosis.code == "missing"
 }
 
-_location_text(result) := concat("", ["container ", result.container_name, " of ", result.kind, " ", result.workload, "; ", result.diagnosis.endpoint.var, " from ", _source(result.diagnosis.endpoint.source)]) if {
+_location_text(result) := concat("", [
+	"container ", result.container_name, " of ", result.kind, " ", result.workload, "; ",
+	result.diagnosis.endpoint.var, " from ", _source(result.diagnosis.endpoint.source),
+]) if {
 	result.diagnosis.code != "missing"
 }
 
