@@ -133,8 +133,8 @@ _blocked_finding(names, field, what, why, workload, type) := object.union(_block
 	"message": concat("", [
 		what, " — ", why, " (",
 		concat("", [
-			"NetworkPolicy ", concat(", ", names), " selects ", workload, " with policyTypes ", type,
-			" and no rule allows it",
+			"NetworkPolicies selecting ", workload, " with policyType ", type, ": ", concat(", ", names),
+			"; no rule of theirs allows it",
 		]),
 		")",
 	]),

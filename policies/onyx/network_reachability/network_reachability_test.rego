@@ -45,7 +45,7 @@ test_default_deny_blocks_every_edge if {
 	contains(messages, "egress of api-server does not allow TCP 6379 to redis — the API cannot reach the Celery broker")
 	contains(messages, "ingress of redis does not allow TCP 6379 from celery-worker-primary — the pod waits 60 s for Redis")
 	contains(messages, "egress of nginx does not allow DNS (UDP/TCP 53 to namespace kube-system)")
-	contains(messages, "(NetworkPolicy default-deny selects api-server with policyTypes Egress and no rule allows it)")
+	contains(messages, "(NetworkPolicies selecting api-server with policyType Egress: default-deny; no rule of theirs allows it)")
 	some f in findings
 	f.kind == "NetworkPolicy"
 	f.name == "default-deny"
