@@ -321,10 +321,9 @@ CASES: list[Case] = [
          patch("overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: celery-worker-indexing\n"
                                 "spec:\n  replicas: 2\n"), ("ONYX-RENDER-001",)),
     # --- Legitimate changes: must pass --------------------------------------------------------------------
-    Case("prod raises the light worker's floor (Deployment and HPA together)", "overlays/prod",
-         both(replicas("overlays/prod", "celery-worker-light", 3),
-              patch("overlays/prod", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n"
-                                     "  name: celery-worker-light\nspec:\n  minReplicas: 3\n  maxReplicas: 6\n"))),
+    Case("prod lets the light worker scale further", "overlays/prod",
+         patch("overlays/prod", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n"
+                                "  name: celery-worker-light\nspec:\n  maxReplicas: 6\n")),
     Case("full scales stateless workers", "overlays/full",
          both(replicas("overlays/full", "celery-worker-light", 4),
               replicas("overlays/full", "celery-worker-docprocessing", 3))),
@@ -337,10 +336,10 @@ CASES: list[Case] = [
     Case("prod adds a team label", "overlays/prod",
          edit("overlays/prod/kustomization.yaml", lambda k: k["labels"].append(
              {"pairs": {"team": "search"}, "includeSelectors": False}))),
-    Case("prod raises docprocessing memory", "overlays/prod",
+    Case("prod raises docprocessing's memory request within its limit", "overlays/prod",
          patch("overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: celery-worker-docprocessing\n"
                                 "spec:\n  template:\n    spec:\n      containers:\n        - name: celery-worker-docprocessing\n"
-                                "          resources:\n            limits:\n              memory: 16Gi\n")),
+                                "          resources:\n            requests:\n              memory: 5Gi\n")),
     Case("prod adds an unrelated ConfigMap", "overlays/prod",
          add_resource("overlays/prod", "feature-flags-config-map.yaml", {
              "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "feature-flags"},

@@ -114,7 +114,7 @@ def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd
         return OverlayResult(overlay=target, error=error)
     result = OverlayResult(overlay=overlay)
     try:
-        screen_overlay(overlay_dir, repo_root)
+        screened = screen_overlay(overlay_dir, repo_root)
         objects = render_for_gate(overlay_dir, repo_root)
     except GateError as error:
         if error.exit_code == EXIT_FINDINGS:  # Kustomize refused it: one clear finding, no policies
@@ -136,13 +136,25 @@ def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd
             id=item["id"], severity=item["severity"], title=item["title"], overlay=overlay, kind=item["kind"],
             name=item["name"], field=item["field"], file=item["file"], message=item["message"],
             scope="repo" if item.get("scope") == "repo" else "overlay"))
-    if any(not finding.file for finding in result.findings):
-        origins = origin_map(overlay_dir, repo_root)  # only now: origin tracking is the slow part of a build
-        fallback = _kustomization_file(overlay_dir, repo_root)
-        result.findings = [f if f.file else replace(f, file=origins.get((f.kind, f.name), fallback))
-                           for f in result.findings]
+    result.findings = _with_files(result.findings, screened.origins, overlay_dir, repo_root, objects)
     result.findings.sort(key=lambda f: (f.id, f.kind, f.name, f.message))
     return result
+
+
+def _with_files(findings: list[Finding], origins: dict[tuple[str, str], str], overlay_dir: Path, repo_root: Path,
+                objects: list[dict[str, Any]]) -> list[Finding]:
+    """Point every finding at the repository file its resource comes from.
+
+    The screen already indexed every file listed under `resources:` (the same file Kustomize's origin annotation
+    names; tests/foundation proves the two agree on every real overlay). Kustomize's own origin tracking costs
+    seconds on prod (2.8 s measured), so it runs only for a rendered object the index cannot place (a name
+    transformer, a generator); an object that is absent points at the overlay's kustomization.yaml."""
+    fallback = _kustomization_file(overlay_dir, repo_root)
+    rendered = {(str(o.get("kind", "")), str((o.get("metadata") or {}).get("name", ""))) for o in objects}
+    unplaced = {(f.kind, f.name) for f in findings if not f.file and (f.kind, f.name) not in origins}
+    if unplaced & rendered:
+        origins = {**origin_map(overlay_dir, repo_root), **origins}
+    return [f if f.file else replace(f, file=origins.get((f.kind, f.name), fallback)) for f in findings]
 
 
 def resolve_overlay(target: str, repo_root: Path, cwd: Path) -> tuple[Path, str]:

@@ -42,6 +42,9 @@ class ScreenReport:
     kustomizations: list[Path] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     total_bytes: int = 0
+    # (kind, name) → repo-relative file that defines it (files listed under `resources:`), and generated
+    # ConfigMaps/Secrets → the kustomization whose generator makes them: where each object comes from
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def find_kustomization(directory: Path) -> Path | None:
@@ -76,16 +79,33 @@ def _walk_kustomization_dir(directory: Path, root: Path, report: ScreenReport, s
         return
     if not isinstance(data, dict):
         raise InputError(f"{_rel(kustomization, root)}: a kustomization must be a YAML mapping")
-    for reference in _referenced_paths(data, kustomization, root):
+    for key in _GENERATOR_FIELDS:
+        for generator in _as_list(data.get(key)):
+            if isinstance(generator, dict) and isinstance(generator.get("name"), str):
+                kind = "ConfigMap" if key == "configMapGenerator" else "Secret"
+                report.origins.setdefault((kind, generator["name"]), _rel(kustomization, root))
+    for field_name, reference in _referenced_paths(data, kustomization, root):
         target = _inside_repo(directory / reference, root, kustomization, reference)
         if target.is_dir():
             _walk_kustomization_dir(target, root, report, seen, referrer=kustomization)
         elif target.is_file():
-            _load_checked(target, root, report)
+            documents = _load_all_checked(target, root, report)
+            if field_name == "resources":
+                _index_origins(documents, _rel(target, root), report)
         # a missing path is left to Kustomize, whose message names it precisely
 
 
-def _referenced_paths(data: dict, kustomization: Path, root: Path) -> Iterator[str]:
+def _index_origins(documents: list[object], file: str, report: ScreenReport) -> None:
+    for document in documents:
+        if isinstance(document, dict):
+            metadata = document.get("metadata")
+            name = metadata.get("name") if isinstance(metadata, dict) else None
+            if isinstance(document.get("kind"), str) and isinstance(name, str):
+                report.origins.setdefault((document["kind"], name), file)
+
+
+def _referenced_paths(data: dict, kustomization: Path, root: Path) -> Iterator[tuple[str, str]]:
+    """(field, path) of every file or directory a kustomization names."""
     if data.get("helmCharts") or data.get("helmChartInflationGenerator"):
         raise InputError(f"{_rel(kustomization, root)}: helm chart inflation is not allowed in this repository")
     for key in _PATH_LIST_FIELDS:
@@ -94,27 +114,27 @@ def _referenced_paths(data: dict, kustomization: Path, root: Path) -> Iterator[s
                 if "://" in entry or entry.startswith(("github.com/", "git@")):
                     raise InputError(f"{_rel(kustomization, root)}: remote {key} entry {entry!r} is not allowed "
                                      "(the gate and Argo CD must render the same pinned, reviewed files)")
-                yield entry
+                yield ("resources" if key in ("resources", "bases") else key), entry
     for key in _PATCH_FIELDS:
         for entry in _as_list(data.get(key)):
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                yield entry["path"]
+                yield key, entry["path"]
     for entry in _as_list(data.get("patchesStrategicMerge")):
         if isinstance(entry, str) and "\n" not in entry:
-            yield entry
+            yield "patchesStrategicMerge", entry
     for key in _GENERATOR_FIELDS:
         for generator in _as_list(data.get(key)):
             if not isinstance(generator, dict):
                 continue
             for source in _as_list(generator.get("files")):
                 if isinstance(source, str):
-                    yield source.split("=", 1)[-1]
+                    yield key, source.split("=", 1)[-1]
             for source in [*_as_list(generator.get("envs")), generator.get("env")]:
                 if isinstance(source, str):
-                    yield source
+                    yield key, source
     openapi = data.get("openapi")
     if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
-        yield openapi["path"]
+        yield "openapi", openapi["path"]
 
 
 def _as_list(value: object) -> list:
