@@ -72,7 +72,7 @@ class Amounts:
         self.pods += other.pods * times
 
     def as_dict(self) -> dict[str, Any]:
-        return {"pods": self.pods, **{key: str(self.values[key].normalize()) for key in RESOURCES}}
+        return {"pods": self.pods, **{key: format(self.values[key].normalize(), "f") for key in RESOURCES}}
 
 
 @dataclass

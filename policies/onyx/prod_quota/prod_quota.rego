@@ -138,7 +138,7 @@ deny contains finding if {
 }
 
 # An HPA's minReplicas where autoscalers target the workload (the largest, if several), else spec.replicas.
-_replicas(w, autoscalers) := max(minimums) if {
+_replicas(w, autoscalers) := _quota_largest(minimums) if {
 	minimums := [a.min_replicas | some a in autoscalers; a.target_kind == w.kind; a.target_name == w.name]
 	count(minimums) > 0
 } else := w.replicas
@@ -153,9 +153,18 @@ _surge(w, replicas) := 0 if {
 } else := ceil((replicas * _quota.default_max_surge_percent) / 100)
 
 # One pod: max(sum over containers, largest init container).
-_pod_amount(w, side, resource) := max([sum(main), max(array.concat([0], init))]) if {
+_pod_amount(w, side, resource) := _quota_largest(array.concat([sum(main)], init)) if {
 	main := [amount | some c in w.containers; amount := _container_amount(c, side, resource)]
 	init := [amount | some c in object.get(w, "init_containers", []); amount := _container_amount(c, side, resource)]
+}
+
+# The largest number of a non-empty array. Not the max() builtin: regopy 1.5.2 orders numbers as text there
+# (max([10, 9]) is 9, so a 10Gi container would lose to a 512Mi init container).
+_quota_largest(values) := largest if {
+	some largest in values
+	every value in values {
+		value <= largest
+	}
 }
 
 _container_amount(c, side, resource) := _quota_amount(resource, value) if {
