@@ -154,7 +154,9 @@ def _with_files(findings: list[Finding], origins: dict[tuple[str, str], str], ov
     unplaced = {(f.kind, f.name) for f in findings if not f.file and (f.kind, f.name) not in origins}
     if unplaced & rendered:
         origins = {**origin_map(overlay_dir, repo_root), **origins}
-    return [f if f.file else replace(f, file=origins.get((f.kind, f.name), fallback)) for f in findings]
+    return [f if f.file else replace(f, file=origins.get((f.kind, f.name), fallback) if (f.kind, f.name) in rendered
+                                     else fallback)  # absent: its base file is not where the cause is
+            for f in findings]
 
 
 def resolve_overlay(target: str, repo_root: Path, cwd: Path) -> tuple[Path, str]:

@@ -35,7 +35,8 @@ class OpaServerEngine:
         self._policies = policies
         self._client = OpaClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
                                  ssl=parts.scheme == "https", retries=0, timeout=timeout_s)
-        for name, text in policies.modules.items():
+        # OPA compiles each upload against what it already holds: libraries first, then the policies using them
+        for name, text in sorted(policies.modules.items(), key=lambda item: ("/lib/" not in item[0], item[0])):
             self._call(f"uploading {name}", lambda n=name, t=text: self._client.update_policy_from_string(
                 t, f"{POLICY_PREFIX}/{n}", rego_compat=False))
         for key, value in policies.data.items():
