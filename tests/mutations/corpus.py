@@ -336,10 +336,10 @@ CASES: list[Case] = [
     Case("prod adds a team label", "overlays/prod",
          edit("overlays/prod/kustomization.yaml", lambda k: k["labels"].append(
              {"pairs": {"team": "search"}, "includeSelectors": False}))),
-    Case("prod raises docprocessing's memory request within its limit", "overlays/prod",
+    Case("prod annotates docprocessing pods for the log shipper", "overlays/prod",
          patch("overlays/prod", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: celery-worker-docprocessing\n"
-                                "spec:\n  template:\n    spec:\n      containers:\n        - name: celery-worker-docprocessing\n"
-                                "          resources:\n            requests:\n              memory: 5Gi\n")),
+                                "spec:\n  template:\n    metadata:\n      annotations:\n"
+                                "        fluentbit.io/parser: json\n")),
     Case("prod adds an unrelated ConfigMap", "overlays/prod",
          add_resource("overlays/prod", "feature-flags-config-map.yaml", {
              "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "feature-flags"},
