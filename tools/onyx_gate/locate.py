@@ -270,27 +270,14 @@ class Locator:
 
 
 def resource_files(repo_root: Path, overlay: str) -> dict[tuple[str, str], str]:
-    """(kind, name) → the repository file that defines the object, from the `resources:` files of every
-    kustomization the overlay loads: what Kustomize's origin annotation says for an object no generator or
-    name transformer made, without a second (origin-tracking) build, which costs seconds on prod.
-    The first definition wins, as the overlay's own resources come first."""
+    """(kind, name) → the repository file that defines the object: the screen's index of `resources:` files
+    (screen.ScreenReport.origins), which names the same file as Kustomize's origin annotation without a second,
+    origin-tracking build (seconds on prod)."""
     root = repo_root.resolve()
-    found: dict[tuple[str, str], str] = {}
     directory = root / overlay
     if not directory.is_dir() or find_kustomization(directory) is None:
-        return found
-    for kustomization in screen_overlay(directory, root).kustomizations:
-        data = yaml.load(kustomization.read_text(encoding="utf-8"), Loader=_Loader)
-        for entry in (data or {}).get("resources") or [] if isinstance(data, dict) else []:
-            path = (kustomization.parent / str(entry)).resolve()
-            if not path.is_file() or path.suffix not in (".yaml", ".yml"):
-                continue
-            relative = str(path.relative_to(root))
-            for document in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader):
-                if isinstance(document, dict):
-                    key = (str(document.get("kind", "")), str((document.get("metadata") or {}).get("name", "")))
-                    found.setdefault(key, relative)
-    return found
+        return {}
+    return screen_overlay(directory, root).origins
 
 
 # --- node helpers ---------------------------------------------------------------------------------------------
