@@ -101,9 +101,5 @@ def _run(args: argparse.Namespace) -> GateResult:
         from .diff import run_diff
 
         return run_diff(args.base, [] if args.all else list(args.overlays), repo_root=args.repo)
-    from .diff import drop_change_waivers_from_gate
-
-    result = run_gate(list(args.overlays), repo_root=args.repo, all_overlays=args.all,
-                      engine_factory=engine_factory(args))
-    drop_change_waivers_from_gate(result, args.repo.resolve())
-    return result
+    return run_gate(list(args.overlays), repo_root=args.repo, all_overlays=args.all,
+                    engine_factory=engine_factory(args))

@@ -29,7 +29,7 @@ from .errors import InputError
 from .findings import RENDER_FINDING, Finding
 from .gate import REPO_ROOT, WAIVER_FILE, GateResult, OverlayResult
 from .snapshot import OverlaySnapshot, Snapshot, load_snapshot, origins, snapshot_overlay
-from .waivers import UNUSED_WAIVER, Waiver, apply_waivers
+from .waivers import Waiver, apply_waivers
 from .worktree import checked_out, resolve_commit
 
 DIFF_WORKLOAD = "ONYX-DIFF-001"
@@ -467,21 +467,3 @@ def _apply_change_waivers(result: DiffResult, waivers: list[Waiver], base_waiver
         overlay.findings = apply_waivers(overlay.findings, mine, judged, today, WAIVER_FILE)
 
 
-def drop_change_waivers_from_gate(result: GateResult, repo_root: Path, today: dt.date | None = None) -> None:
-    """The gate (no --base) cannot produce ONYX-DIFF-* findings, so waivers.py would call every diff waiver
-    unused (ONYX-WAIVER-002) and fail every run after a reviewed removal. Remove exactly those findings: the
-    ones apply_waivers itself emits for the diff waivers of a judged overlay. Expired diff waivers stay
-    findings, so a stale exception still has to be deleted."""
-    from .waivers import load_waivers
-
-    waivers = [w for w in load_waivers(repo_root / WAIVER_FILE, repo_root) if is_change_waiver(w)]
-    if not waivers:
-        return
-    day = today or dt.date.today()
-    judged = {overlay.overlay for overlay in result.overlays if overlay.error is None}
-    for overlay in result.overlays:
-        mine = [w for w in waivers if w.overlay == overlay.overlay]
-        if overlay.error is not None or not mine:
-            continue
-        unused = {f for f in apply_waivers([], mine, judged, day, WAIVER_FILE) if f.id == UNUSED_WAIVER}
-        overlay.findings = [f for f in overlay.findings if f not in unused]

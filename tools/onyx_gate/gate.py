@@ -24,6 +24,7 @@ from .waivers import Waiver, apply_waivers, load_waivers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WAIVER_FILE = "policies/waivers.yaml"
+DIFF_PREFIX = "ONYX-DIFF-"  # findings only `--base` (tools/onyx_gate/diff.py) can produce
 
 
 @dataclass
@@ -103,7 +104,8 @@ def _apply_waivers(result: GateResult, waivers: list[Waiver], today: dt.date) ->
     for overlay in result.overlays:
         if overlay.error is None:
             mine = [w for w in waivers if w.overlay == overlay.overlay]
-            overlay.findings = apply_waivers(overlay.findings, mine, judged, today, WAIVER_FILE)
+            overlay.findings = apply_waivers(overlay.findings, mine, judged, today, WAIVER_FILE,
+                                             can_produce=lambda policy: not policy.startswith(DIFF_PREFIX))
 
 
 def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd: dict[str, Any],

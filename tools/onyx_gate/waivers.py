@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from jsonschema import Draft202012Validator
 
@@ -85,8 +85,12 @@ def load_waivers(path: Path, repo_root: Path) -> list[Waiver]:
 
 
 def apply_waivers(findings: Iterable[Finding], waivers: list[Waiver], judged_overlays: set[str],
-                  today: dt.date, waiver_file: str) -> list[Finding]:
-    """Return the findings with live waivers applied, plus a finding per expired or unused waiver."""
+                  today: dt.date, waiver_file: str,
+                  can_produce: Callable[[str], bool] = lambda _id: True) -> list[Finding]:
+    """Return the findings with live waivers applied, plus a finding per expired or unused waiver.
+
+    `can_produce(id)` says whether this run could have reported that id at all: a waiver for a finding only
+    another kind of run produces (ONYX-DIFF-* comes from `--base`) is not "unused" here; expired, it still is."""
     out: list[Finding] = []
     used: set[int] = set()
     for finding in findings:
@@ -110,7 +114,7 @@ def apply_waivers(findings: Iterable[Finding], waivers: list[Waiver], judged_ove
                 f"waiver {waiver.line} for {waiver.id} on {waiver.resource} expired on {waiver.expires.isoformat()} — "
                 f"the exception it granted ({waiver.reason}) is no longer reviewed; renew it with its owner "
                 f"{waiver.owner} or fix the finding"))
-        elif waiver.line not in used:
+        elif waiver.line not in used and can_produce(waiver.id):
             out.append(Finding(
                 UNUSED_WAIVER, "error", "Waiver matches nothing", waiver.overlay, kind, name, "id", waiver_file,
                 f"waiver {waiver.line} for {waiver.id} on {waiver.resource} matches no finding — a stale exception "
