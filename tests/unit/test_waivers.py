@@ -59,3 +59,13 @@ def test_waiver_matching_nothing_is_a_finding(tmp_path):
 def test_malformed_waivers_are_input_errors(tmp_path, body, message):
     with pytest.raises(InputError, match=message):
         waiver_file(tmp_path, body)
+
+
+def test_a_waiver_for_findings_this_run_cannot_produce_is_not_unused_but_still_expires(tmp_path):
+    body = ENTRY.replace("ONYX-PROD-020", "ONYX-DIFF-001")
+    live = waiver_file(tmp_path, body.format(expires="2027-06-30"))
+    only_gate = lambda policy: not policy.startswith("ONYX-DIFF-")  # noqa: E731
+    assert apply_waivers([], live, {"overlays/prod"}, TODAY, "w", can_produce=only_gate) == []
+    expired = waiver_file(tmp_path, body.format(expires="2026-01-01"))
+    findings = apply_waivers([], expired, {"overlays/prod"}, TODAY, "w", can_produce=only_gate)
+    assert [f.id for f in findings] == [EXPIRED_WAIVER]
