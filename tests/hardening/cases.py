@@ -220,6 +220,11 @@ BREAKAGES = [
          ("ONYX-PROD-051",), "that looks like a credential"),
     Case("prod drops the ExternalSecret", PROD, drop_component("prod-external-secrets"),
          ("ONYX-PROD-052",), "reads Secret onyx-secrets (keys postgres_password"),
+    Case("prod loads LLM keys from a hand-made Secret", PROD,
+         json_patch(PROD, "Deployment", "api-server", [
+             {"op": "add", "path": "/spec/template/spec/containers/0/envFrom/-",
+              "value": {"secretRef": {"name": "onyx-llm-keys"}}}]),
+         ("ONYX-PROD-052",), "reads Secret onyx-llm-keys — nothing in the overlay writes it"),
     # data retention
     Case("prod loses MinIO's prune protection", PROD,
          json_patch(PROD, "StatefulSet", "minio", [

@@ -112,7 +112,9 @@ deny contains finding if {
 		not r.name in produced
 	]
 	some name in {r.name | some r in references}
-	keys := sort({r.key | some r in references; r.name == name; r.key})
+
+	# an array before sort(): regopy's sort() of a set returns a set
+	keys := sort([key | some key in {r.key | some r in references; r.name == name; r.key}])
 	what := concat("", ["container ", c.name, " of ", w.name, " reads Secret ", name, _keys_text(keys)])
 	field := concat("", ["spec.template.spec.containers[", format_int(i, 10), "].env"])
 	finding := object.union(_unsourced_meta, {
@@ -134,6 +136,6 @@ _credential_reason(key, value) := concat("", ["under a credential name (", conca
 	regex.match(pattern, value)
 }
 
-_keys_text([]) := ""
+_keys_text(keys) := "" if count(keys) == 0
 
 _keys_text(keys) := concat("", [" (keys ", concat(", ", keys), ")"]) if count(keys) > 0
