@@ -72,3 +72,17 @@ def test_an_expired_vespa_waiver_fails_the_gate(tmp_path):
     result = run_gate(["overlays/prod"], today=dt.date(2027, 7, 1))
     [overlay] = result.overlays
     assert {f.id for f in overlay.failing} == {"ONYX-PROD-040", "ONYX-WAIVER-001"}
+
+
+def test_every_prod_rule_has_a_breaking_case():
+    import re
+
+    from onyx_gate.gate import REPO_ROOT
+
+    declared = set()
+    for path in (REPO_ROOT / "policies" / "onyx").glob("prod_*/prod_*.rego"):
+        if not path.name.endswith("_test.rego"):
+            declared |= set(re.findall(r"^#\s+id: (ONYX-PROD-\d{3})$", path.read_text(), re.MULTILINE))
+    covered = {block for case in BREAKAGES for block in case.blocks}
+    assert len(declared) == 26
+    assert declared - covered == set()
