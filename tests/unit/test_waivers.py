@@ -53,7 +53,7 @@ def test_waiver_matching_nothing_is_a_finding(tmp_path):
 @pytest.mark.parametrize(("body", "message"), [
     (ENTRY.format(expires="2027-06-30").replace("  owner: platform-team\n", ""), "'owner' is a required property"),
     (ENTRY.format(expires="2027-02-30"), "day is out of range for month"),
-    (ENTRY.format(expires="soon"), "does not match"),
+    (ENTRY.format(expires="soon"), "does not match a date"),
     (ENTRY.format(expires="2027-06-30").replace("reason: Vespa", "reason: x\n  note: Vespa"), "invalid waiver"),
 ])
 def test_malformed_waivers_are_input_errors(tmp_path, body, message):

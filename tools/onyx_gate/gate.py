@@ -17,7 +17,7 @@ from .findings import RENDER_FINDING, SCHEMA_FINDING, Finding
 from .errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERNAL, EngineError, GateError, InputError
 from .model import build_model
 from .policy_data import load_policy_data
-from .render import origin_map, render_for_gate
+from .render import cached_render, origin_map
 from .schemas import ValidObjects
 from .screen import find_kustomization, screen_overlay
 from .waivers import Waiver, apply_waivers, load_waivers
@@ -117,7 +117,7 @@ def _judge(target: str, repo_root: Path, cwd: Path, data: dict[str, Any], argocd
     result = OverlayResult(overlay=overlay)
     try:
         screened = screen_overlay(overlay_dir, repo_root)
-        objects = render_for_gate(overlay_dir, repo_root)
+        objects = cached_render(overlay_dir, repo_root, screened.inputs.hexdigest())
     except GateError as error:
         if error.exit_code == EXIT_FINDINGS:  # Kustomize refused it: one clear finding, no policies
             result.findings.append(Finding(RENDER_FINDING, "error", "Overlay does not render", overlay, "", "", "",

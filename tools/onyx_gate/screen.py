@@ -8,6 +8,7 @@ refused; sizes are bounded; every path a kustomization names must stay inside th
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,25 @@ class ScreenReport:
     total_bytes: int = 0
     # (kind, name) → repo-relative file that defines it (files listed under `resources:`), and generated
     # ConfigMaps/Secrets → the kustomization whose generator makes them: where each object comes from
-    origins: dict[tuple[str, str], str] = field(default_factory=dict)
+    generated: dict[tuple[str, str], str] = field(default_factory=dict)
+    resource_files: list[tuple[Path, str]] = field(default_factory=list)
+    _origins: dict[tuple[str, str], str] | None = None
+    # every byte Kustomize can read for this overlay, in walk order (paths, contents, kustomization names):
+    # the key under which a render may be reused (gate.py)
+    inputs: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+
+    @property
+    def origins(self) -> dict[tuple[str, str], str]:
+        """(kind, name) → repo file defining it; built on first use (only a finding needs it)."""
+        if self._origins is None:
+            found: dict[tuple[str, str], str] = {}
+            for path, relative in self.resource_files:
+                for document in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader):
+                    _index_origin(document, relative, found)
+            for key, file in self.generated.items():
+                found.setdefault(key, file)
+            self._origins = found
+        return self._origins
 
 
 def find_kustomization(directory: Path) -> Path | None:
@@ -70,6 +89,9 @@ def _walk_kustomization_dir(directory: Path, root: Path, report: ScreenReport, s
         return  # Kustomize itself reports real cycles; a diamond (two overlays, one base) is normal
     seen.add(directory)
     kustomization = find_kustomization(directory)
+    # Kustomize refuses a directory with two kustomization files: their presence is an input too
+    present = [name for name in KUSTOMIZATION_NAMES if (directory / name).is_file()]
+    report.inputs.update(f"dir\0{_rel(directory, root)}\0{','.join(present)}\0".encode())
     if kustomization is None:
         where = f" (named in {_rel(referrer, root)})" if referrer else ""
         raise InputError(f"{_rel(directory, root)}: no kustomization.yaml in this directory{where}")
@@ -83,25 +105,24 @@ def _walk_kustomization_dir(directory: Path, root: Path, report: ScreenReport, s
         for generator in _as_list(data.get(key)):
             if isinstance(generator, dict) and isinstance(generator.get("name"), str):
                 kind = "ConfigMap" if key == "configMapGenerator" else "Secret"
-                report.origins.setdefault((kind, generator["name"]), _rel(kustomization, root))
+                report.generated.setdefault((kind, generator["name"]), _rel(kustomization, root))
     for field_name, reference in _referenced_paths(data, kustomization, root):
         target = _inside_repo(directory / reference, root, kustomization, reference)
         if target.is_dir():
             _walk_kustomization_dir(target, root, report, seen, referrer=kustomization)
         elif target.is_file():
-            documents = _load_all_checked(target, root, report)
+            _load_all_checked(target, root, report, construct=False)
             if field_name == "resources":
-                _index_origins(documents, _rel(target, root), report)
+                report.resource_files.append((target, _rel(target, root)))
         # a missing path is left to Kustomize, whose message names it precisely
 
 
-def _index_origins(documents: list[object], file: str, report: ScreenReport) -> None:
-    for document in documents:
-        if isinstance(document, dict):
-            metadata = document.get("metadata")
-            name = metadata.get("name") if isinstance(metadata, dict) else None
-            if isinstance(document.get("kind"), str) and isinstance(name, str):
-                report.origins.setdefault((document["kind"], name), file)
+def _index_origin(document: object, file: str, found: dict[tuple[str, str], str]) -> None:
+    if isinstance(document, dict):
+        metadata = document.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if isinstance(document.get("kind"), str) and isinstance(name, str):
+            found.setdefault((document["kind"], name), file)
 
 
 def _referenced_paths(data: dict, kustomization: Path, root: Path) -> Iterator[tuple[str, str]]:
@@ -155,7 +176,9 @@ def _load_checked(path: Path, root: Path, report: ScreenReport) -> object:
     return documents[0] if documents else None
 
 
-def _load_all_checked(path: Path, root: Path, report: ScreenReport) -> list[object]:
+def _load_all_checked(path: Path, root: Path, report: ScreenReport, construct: bool = True) -> list[object]:
+    """Size-check, hash and parse one file. Without `construct`, only the syntax is checked (libyaml events):
+    Kustomize builds the objects itself, and constructing them in Python cost more than the rest of the screen."""
     size = path.stat().st_size
     name = _rel(path, root)
     if size > MAX_FILE_BYTES:
@@ -164,12 +187,18 @@ def _load_all_checked(path: Path, root: Path, report: ScreenReport) -> list[obje
     report.files.append(path)
     if len(report.files) > MAX_FILES or report.total_bytes > MAX_TOTAL_BYTES:
         raise InputError(f"{name}: the overlay loads more than {MAX_FILES} files or {MAX_TOTAL_BYTES} bytes")
+    raw = path.read_bytes()
+    report.inputs.update(f"file\0{name}\0{len(raw)}\0".encode())
+    report.inputs.update(raw)
     if path.suffix not in (".yaml", ".yml", "") and path.name != "Kustomization":
         return []  # env files, nginx templates …: bounded in size, not YAML
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    if not construct:
+        _check_events(text, name)
+        return []
     _refuse_aliases(text, name)
     try:
         return list(yaml.load_all(text, Loader=_Loader))
@@ -177,6 +206,18 @@ def _load_all_checked(path: Path, root: Path, report: ScreenReport) -> list[obje
         raise InputError(f"{name}: malformed YAML: {_yaml_reason(error)}") from None
     except ValueError as error:  # e.g. an impossible date such as 2027-02-30, rejected by the timestamp resolver
         raise InputError(f"{name}: malformed YAML value: {error}") from None
+
+
+def _check_events(text: str, name: str) -> None:
+    """Well-formed YAML without anchors or aliases, checked on libyaml's event stream."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise InputError(f"{name}:{mark.line + 1}:{mark.column + 1}: YAML anchors and aliases are not "
+                                 "allowed in manifests (they can expand exponentially: an alias bomb)")
+    except yaml.YAMLError as error:
+        raise InputError(f"{name}: malformed YAML: {_yaml_reason(error)}") from None
 
 
 def _refuse_aliases(text: str, name: str) -> None:
