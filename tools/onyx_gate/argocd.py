@@ -43,7 +43,8 @@ def _application(obj: dict[str, Any], file: str) -> dict[str, Any]:
     metadata, spec = obj.get("metadata") or {}, obj.get("spec") or {}
     source = spec.get("source") or next(iter(spec.get("sources") or []), {}) or {}
     destination = spec.get("destination") or {}
-    automated = (spec.get("syncPolicy") or {}).get("automated")
+    sync_policy = spec.get("syncPolicy") or {}
+    automated = sync_policy.get("automated")
     return {
         "name": metadata.get("name", ""),
         "file": file,
@@ -53,6 +54,13 @@ def _application(obj: dict[str, Any], file: str) -> dict[str, Any]:
         "repo_url": source.get("repoURL", ""),
         "target_revision": source.get("targetRevision", ""),
         "destination": {key: destination.get(key, "") for key in ("server", "name", "namespace")},
+        "sync_options": [str(option) for option in sync_policy.get("syncOptions") or []],
+        "ignore_differences": [
+            {"group": entry.get("group", ""), "kind": entry.get("kind", ""), "name": entry.get("name", ""),
+             "json_pointers": list(entry.get("jsonPointers") or []),
+             "jq_path_expressions": list(entry.get("jqPathExpressions") or [])}
+            for entry in spec.get("ignoreDifferences") or [] if isinstance(entry, dict)
+        ],
         "automated": None if automated is None else {
             "prune": bool(automated.get("prune")), "self_heal": bool(automated.get("selfHeal")),
             "enabled": automated.get("enabled", True) is not False,
