@@ -153,7 +153,9 @@ _ALLOW_INTRA_NAMESPACE = _network_policy("allow-same-namespace", {
     "ingress": [{"from": [{"podSelector": {}}]}],
     "egress": [{"to": [{"podSelector": {}}]},
                {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
-                "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}]})
+                "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+               {"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "openshift-dns"}}}],
+                "ports": [{"port": 5353, "protocol": "UDP"}, {"port": 5353, "protocol": "TCP"}]}]})
 _REDIS_INGRESS_WRONG_PORT = _network_policy("redis-ingress", {
     "podSelector": {"matchLabels": {"app": "redis"}}, "policyTypes": ["Ingress"],
     "ingress": [{"from": [{"podSelector": {}}], "ports": [{"port": 6380}]}]})
@@ -283,6 +285,10 @@ CASES: list[Case] = [
     Case("full opens Redis ingress on the wrong port", "overlays/full",
          add_resource("overlays/full", "redis-network-policy.yaml", _REDIS_INGRESS_WRONG_PORT),
          ("ONYX-NETPOL-001",), says="redis"),
+    Case("prod keeps only the Kubernetes DNS rule", "overlays/prod",
+         edit("components/prod-network-policies/allow-dns-network-policy.yaml",
+              lambda np: np["spec"].update(egress=np["spec"]["egress"][:1])),
+         ("ONYX-NETPOL-001",), says="namespace openshift-dns"),
     # --- ONYX-ARGOCD-00x ----------------------------------------------------------------------------------
     Case("prod Application deploys the full overlay", "overlays/prod",
          application("prod", lambda a: a["spec"]["source"].update(path="overlays/full")),

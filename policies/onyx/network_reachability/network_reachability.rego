@@ -92,27 +92,29 @@ deny contains finding if {
 # METADATA
 # title: Dependency blocked by NetworkPolicy (DNS)
 # description: |
-#   An edge source's egress is restricted and DNS to the cluster DNS namespace is not allowed for every
-#   protocol: every address is a Service DNS name (v1.9.0 §1b, T/configmap.yaml:8-19), so none resolves.
+#   An edge source's egress is restricted and DNS to a cluster DNS target (data.catalog.dns.targets:
+#   Kubernetes and OpenShift) is not allowed for every protocol: every address is a Service DNS name
+#   (v1.9.0 §1b, T/configmap.yaml:8-19), so none resolves.
 # scope: rule
 # custom:
 #   id: ONYX-NETPOL-001
 #   severity: error
 deny contains finding if {
-	dns := data.catalog.dns
 	why := "no Service name resolves, so the pod reaches none of the dependencies it is wired to"
+	protocols := data.catalog.dns.protocols
 	restricted := _restricted.Egress
 	rules := _rules_by_policy.Egress
 	sources := reach.sources
+	some target in data.catalog.dns.targets
 	some name in sources
 	names := restricted[name]
 	missing := [protocol |
-		some protocol in dns.protocols
+		some protocol in protocols
 		allowed := [policy |
 			some policy in names
 			some rule in rules[policy]
-			_dns_peers_allow(rule.peers, dns.namespace)
-			some port in dns.ports
+			_dns_peers_allow(rule.peers, target.namespace)
+			some port in target.ports
 			_ports_allow(rule.ports, port, set(), protocol)
 		]
 		count(allowed) == 0
@@ -120,7 +122,7 @@ deny contains finding if {
 	count(missing) > 0
 	what := concat("", [
 		"egress of ", name, " does not allow DNS (", concat("/", missing), " ",
-		concat(",", [format_int(p, 10) | some p in dns.ports]), " to namespace ", dns.namespace, ")",
+		concat(",", [format_int(p, 10) | some p in target.ports]), " to namespace ", target.namespace, ")",
 	])
 	finding := _blocked_finding(names, "spec.egress", what, why, name, "Egress")
 }

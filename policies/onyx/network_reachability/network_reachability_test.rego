@@ -22,10 +22,12 @@ _intra := _policy(
 	[{"peers": [_peer(null, [fx.namespace])], "ports": []}],
 )
 
-_dns := _policy("allow-dns", ["Egress"], [], [{
-	"peers": [_peer(null, ["kube-system"])],
-	"ports": [_port(53, "UDP"), _port(53, "TCP")],
-}])
+_dns := _policy("allow-dns", ["Egress"], [], [
+	{"peers": [_peer(null, ["kube-system"])], "ports": [_port(53, "UDP"), _port(53, "TCP")]},
+	{"peers": [_peer(null, ["openshift-dns"])], "ports": [_port(5353, "UDP"), _port(5353, "TCP")]},
+])
+
+_resolving := {w.name | some w in fx.workloads; not w.name in {"postgres", "vespa", "redis", "minio", "inference-model-server", "indexing-model-server"}}
 
 _with(policies) := object.union(fx.prod, {"network_policies": policies})
 
@@ -54,18 +56,33 @@ test_default_deny_blocks_every_edge if {
 
 test_dns_missing if {
 	findings := network_reachability.deny with input as _with([_deny_all, _intra])
-	count(findings) == count({w.name | some w in fx.workloads; not w.name in {"postgres", "vespa", "redis", "minio", "inference-model-server", "indexing-model-server"}})
+	count(findings) == 2 * count(_resolving)
 	contains(_messages(findings), "egress of celery-beat does not allow DNS (UDP/TCP 53 to namespace kube-system) — no Service name resolves")
+	contains(_messages(findings), "egress of celery-beat does not allow DNS (UDP/TCP 5353 to namespace openshift-dns)")
+}
+
+test_kubernetes_dns_only_breaks_openshift if {
+	kube_only := _policy("allow-dns", ["Egress"], [], [_dns.egress[0]])
+	findings := network_reachability.deny with input as _with([_deny_all, _intra, kube_only])
+	count(findings) == count(_resolving)
+	not contains(_messages(findings), "namespace kube-system")
+	contains(_messages(findings), "(UDP/TCP 5353 to namespace openshift-dns)")
 }
 
 test_dns_over_udp_only if {
-	udp := _policy("allow-dns", ["Egress"], [], [{"peers": [_peer(null, ["kube-system"])], "ports": [_port(53, "UDP")]}])
+	udp := _policy("allow-dns", ["Egress"], [], [
+		{"peers": [_peer(null, ["kube-system"])], "ports": [_port(53, "UDP")]},
+		_dns.egress[1],
+	])
 	findings := network_reachability.deny with input as _with([_deny_all, _intra, udp])
 	contains(_messages(findings), "does not allow DNS (TCP 53 to namespace kube-system)")
 }
 
 test_dns_to_any_destination if {
-	anywhere := _policy("allow-dns", ["Egress"], [], [{"peers": [], "ports": [_port(53, "UDP"), _port(53, "TCP")]}])
+	anywhere := _policy("allow-dns", ["Egress"], [], [{"peers": [], "ports": [
+		_port(53, "UDP"), _port(53, "TCP"),
+		_port(5353, "UDP"), _port(5353, "TCP"),
+	]}])
 	count(network_reachability.deny) == 0 with input as _with([_deny_all, _intra, anywhere])
 }
 
@@ -98,7 +115,7 @@ test_named_and_ranged_ports if {
 	contains(_messages(findings), "egress of api-server does not allow TCP 19071 to vespa")
 	not contains(_messages(findings), "6379")
 	not contains(_messages(findings), "8081")
-	open := _policy("egress", ["Egress"], [], [{"peers": [_peer(null, null)], "ports": [every_port, _port(53, "UDP")]}])
+	open := _policy("egress", ["Egress"], [], [{"peers": [_peer(null, null)], "ports": [every_port, _port(53, "UDP"), _port(5353, "UDP")]}])
 	count(network_reachability.deny) == 0 with input as _with([open])
 }
 
