@@ -11,23 +11,13 @@ import pytest
 from onyx_gate.errors import EXIT_CLEAN, EXIT_FINDINGS
 from onyx_gate.gate import run_gate
 
-from ..mutations.corpus import copy_repo
+from ..mutations.corpus import judge
 from .cases import BREAKAGES, LEGITIMATE, Case
-
-
-def _judge(case: Case, tmp_path):
-    repo = copy_repo(tmp_path)
-    case.mutate(repo)
-    result = run_gate([case.overlay], repo_root=repo, cwd=repo)
-    [overlay] = result.overlays
-    assert overlay.error is None, f"gate failed instead of judging: {overlay.error}"
-    failing = overlay.failing + [f for f in result.repository if not f.waived]
-    return result, overlay, failing
 
 
 @pytest.mark.parametrize("case", BREAKAGES, ids=[case.name for case in BREAKAGES])
 def test_breakage_is_refused(case: Case, tmp_path):
-    result, _, failing = _judge(case, tmp_path)
+    result, _, failing = judge(case, tmp_path)
     assert result.exit_code == EXIT_FINDINGS
     reported = {finding.id for finding in failing}
     missing = set(case.blocks) - reported
@@ -40,7 +30,7 @@ def test_breakage_is_refused(case: Case, tmp_path):
 
 @pytest.mark.parametrize("case", LEGITIMATE, ids=[case.name for case in LEGITIMATE])
 def test_legitimate_change_passes(case: Case, tmp_path):
-    result, overlay, failing = _judge(case, tmp_path)
+    result, overlay, failing = judge(case, tmp_path)
     assert result.exit_code == EXIT_CLEAN, "a legitimate change was refused:\n" + "\n".join(
         f"{f.id} {f.message}" for f in failing)
     if case.overlay == "overlays/prod":  # the Vespa exception stays visible, waived

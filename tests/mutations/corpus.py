@@ -28,6 +28,19 @@ class Case:
     says: str = ""  # a phrase the blocking finding's message must contain
 
 
+def judge(case: "Case", tmp_path: Path):
+    """Run the real gate on a copy of the repository changed as `case` says: (result, overlay, failing)."""
+    from onyx_gate.gate import run_gate
+
+    repo = copy_repo(tmp_path)
+    case.mutate(repo)
+    result = run_gate([case.overlay], repo_root=repo, cwd=repo)
+    [overlay] = result.overlays
+    assert overlay.error is None, f"gate failed instead of judging: {overlay.error}"
+    failing = overlay.failing + [f for f in result.repository if not f.waived]
+    return result, overlay, failing
+
+
 def copy_repo(target: Path) -> Path:
     for name in COPIED:
         if (REPO_ROOT / name).exists():

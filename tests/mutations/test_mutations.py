@@ -7,17 +7,12 @@ import pytest
 from onyx_gate.errors import EXIT_CLEAN, EXIT_FINDINGS
 from onyx_gate.gate import run_gate
 
-from .corpus import CASES, Case, copy_repo
+from .corpus import CASES, Case, copy_repo, judge
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_mutation(case: Case, tmp_path):
-    repo = copy_repo(tmp_path)
-    case.mutate(repo)
-    result = run_gate([case.overlay], repo_root=repo, cwd=repo)
-    [overlay] = result.overlays
-    assert overlay.error is None, f"gate failed instead of judging: {overlay.error}"
-    failing = overlay.failing + [f for f in result.repository if not f.waived]
+    result, _, failing = judge(case, tmp_path)
     reported = {finding.id for finding in failing}
     if not case.blocks:
         assert result.exit_code == EXIT_CLEAN, "a legitimate change was refused:\n" + "\n".join(
