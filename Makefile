@@ -23,7 +23,7 @@ test: $(STAMP) tools
 test-python: $(STAMP)
 	PATH="$(CURDIR)/.tools/bin:$$PATH" $(PY) -m pytest -q
 
-test-rego: tools
+test-rego: $(STAMP) tools
 	$(OPA) fmt --list --fail policies/
 	$(OPA) check --strict policies/onyx policies/data
 	$(OPA) test --coverage policies/onyx policies/data > .tools/coverage.json || { $(OPA) test -v policies/onyx policies/data; exit 1; }
@@ -44,7 +44,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_validate.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .cache
 
 # actionlint on the GitHub workflows (.github/workflows/validate.yml); part of `make test`.
 .PHONY: lint-workflows
