@@ -74,7 +74,8 @@ def cached_render(overlay: Path, repo_root: Path, inputs_digest: str) -> list[di
     directory = cache_dir()
     if directory is None:
         return render_for_gate(overlay, repo_root, renderer=chosen)
-    key = digest(inputs_digest, chosen, dist_version("pykustomize"), str(overlay.resolve().relative_to(repo_root)))
+    key = digest(inputs_digest, chosen, dist_version("pykustomize"), str(overlay.resolve().relative_to(repo_root)),
+                 Path(__file__).read_bytes())  # this module's code too: its build options shape the output
     path = directory / f"render-{key}.json"
     try:
         objects = json.loads(path.read_text(encoding="utf-8"))

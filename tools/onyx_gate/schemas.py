@@ -37,6 +37,7 @@ class ValidObjects:
             return
         crd_files = sorted(CRD_SCHEMA_DIR.rglob("*.json"))
         key = digest(dist_version("kubernetes_validate"), dist_version("jsonschema"), KUBERNETES_VERSION,
+                     Path(__file__).read_bytes(),  # this module's code too: it decides what "valid" means
                      *(f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}" for path in crd_files))
         self._path = self._dir / f"valid-objects-{key}.txt"
         try:
