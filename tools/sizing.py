@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`python tools/sizing.py [OVERLAY…]`: CPU and memory requests and limits per overlay and component group.
 
-Reuses the gate: onyx_gate.render.render_overlay renders each overlay exactly as the gate does (pykustomize,
+Reuses the gate: onyx_gate.render.cached_render renders each overlay exactly as the gate does (pykustomize,
 what Argo CD applies) and onyx_gate.model.build_model normalizes it (replicas, resources, autoscalers); nothing
 here renders or parses manifests itself.
 
@@ -34,7 +34,8 @@ from onyx_gate.errors import EXIT_INPUT, EXIT_INTERNAL, GateError  # noqa: E402
 from onyx_gate.gate import REPO_ROOT, resolve_overlay  # noqa: E402
 from onyx_gate.model import build_model  # noqa: E402
 from onyx_gate.policy_data import load_policy_data  # noqa: E402
-from onyx_gate.render import render_overlay  # noqa: E402
+from onyx_gate.render import cached_render  # noqa: E402
+from onyx_gate.screen import screen_overlay  # noqa: E402
 
 GROUPS = ("servers", "model servers", "datastores", "celery")
 _GROUP_OF_COMPONENT = {
@@ -181,8 +182,12 @@ def size_overlay(overlay: str, repo_root: Path = REPO_ROOT) -> OverlaySize:
     overlay_dir, name = resolve_overlay(overlay, repo_root, Path.cwd())
     data = load_policy_data(repo_root / "policies" / "data", repo_root)
     argocd, _ = load_argocd(repo_root / "argocd", repo_root)
-    rendered = render_overlay(overlay_dir, repo_root)
-    model = build_model(name, rendered.objects, rendered.origins, data.get("catalog") or {}, argocd)
+    # the gate's own screen and (cached) render; sizing needs no origin tracking, which costs seconds on prod
+    screened = screen_overlay(overlay_dir, repo_root)
+    objects = cached_render(overlay_dir, repo_root, screened.inputs.hexdigest())
+    files = [screened.origins.get((str(o.get("kind", "")), str((o.get("metadata") or {}).get("name", ""))), "")
+             for o in objects]
+    model = build_model(name, objects, files, data.get("catalog") or {}, argocd)
     return size_model(model, (data.get("hardening") or {})["quota"])
 
 

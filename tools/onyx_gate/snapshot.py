@@ -14,9 +14,8 @@ from .errors import EXIT_FINDINGS, EngineError, GateError, InputError
 from .gate import WAIVER_FILE
 from .model import build_model
 from .policy_data import load_policy_data
-from .locate import resource_files
-from .render import render_for_gate
-from .screen import find_kustomization, screen_overlay
+from .render import cached_render
+from .screen import ScreenReport, find_kustomization, screen_overlay
 from .waivers import Waiver, load_waivers
 
 
@@ -27,6 +26,7 @@ class OverlaySnapshot:
     model: dict[str, Any] | None = None
     network_policy_specs: dict[str, Any] = field(default_factory=dict)  # name → rendered spec, as written
     render_error: str = ""  # Kustomize refused it (a finding about the change, as in the gate)
+    screened: ScreenReport | None = None  # what the screen walked: the origins of findings come from it
     error: GateError | None = None  # hostile or malformed input (exit 2)
 
     @property
@@ -86,8 +86,9 @@ def snapshot_overlay(snapshot: Snapshot, overlay: str) -> OverlaySnapshot:
         return result  # absent here: every object is added (or removed) by the change
     result.kustomization = str(kustomization.relative_to(root))
     try:
-        screen_overlay(directory, root)
-        objects = render_for_gate(directory, root)  # no origin tracking (seconds on prod): see origins()
+        result.screened = screen_overlay(directory, root)
+        # no origin tracking (seconds on prod): see origins(); the base side of a diff is usually a cache hit
+        objects = cached_render(directory, root, result.screened.inputs.hexdigest())
     except EngineError:
         raise  # the renderer itself is broken: exit 3 for the whole run, as in the gate
     except GateError as error:
@@ -103,6 +104,7 @@ def snapshot_overlay(snapshot: Snapshot, overlay: str) -> OverlaySnapshot:
 
 
 def origins(snapshot: Snapshot, overlay: str) -> dict[tuple[str, str], str]:
-    """(kind, name) → repository file of every object the overlay renders, read from the kustomizations'
-    resource files (locate.resource_files); only called when a finding needs a file."""
-    return resource_files(snapshot.root, overlay)
+    """(kind, name) → repository file of every object the overlay renders: the index its screen already
+    walked (ScreenReport.origins); only called when a finding needs a file."""
+    screened = snapshot_overlay(snapshot, overlay).screened
+    return screened.origins if screened is not None else {}
